@@ -1,0 +1,3 @@
+export * from './frames.js';
+export * from './g711.js';
+export * from './resample.js';
