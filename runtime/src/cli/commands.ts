@@ -1,0 +1,15 @@
+/**
+ * The `vrm` subcommands. Each module is imported only when its command runs, so `vrm validate`
+ * does not load the database or the HTTP server. A command returns the process exit code.
+ */
+export interface CommandModule {
+  /** One line for `vrm help`. */
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+export const commands: Record<string, () => Promise<CommandModule>> = {
+  start: () => import('./start.js').then((m) => m.command),
+  migrate: () => import('./migrate.js').then((m) => m.command),
+};

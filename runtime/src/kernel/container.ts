@@ -1,0 +1,82 @@
+import 'reflect-metadata';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { AuthService } from '../auth/auth-service.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { SupabaseIdentity } from '../auth/supabase.js';
+import { AccessTokens } from '../auth/tokens.js';
+import { type Database, openDatabase } from '../db/client.js';
+import { RateLimiter } from '../http/middleware/rate-limit.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { deriveKey, loadMasterKey, SecretBox } from './secret-box.js';
+import { TOKENS } from './tokens.js';
+
+/** What the HTTP layer and the voice loop get from the kernel. */
+export interface Services {
+  container: DependencyContainer;
+  config: Config;
+  log: Logger;
+  db: Database;
+  secretBox: SecretBox;
+  tokens: AccessTokens;
+  auth: AuthService;
+  authenticator: Authenticator;
+  limiter: RateLimiter;
+  metrics: Metrics;
+}
+
+export interface CreateServicesOptions {
+  config: Config;
+  log: Logger;
+  /** An already-open database (tests share one); otherwise opened from the config. */
+  db?: Database;
+  /** Collect Node's default process metrics (off in tests, where many apps share a process). */
+  defaultMetrics?: boolean;
+}
+
+/**
+ * Builds the kernel's object graph in a child container. Provider adapters and other parts
+ * register themselves on `services.container` under the tokens in ./tokens.ts.
+ */
+export async function createServices(options: CreateServicesOptions): Promise<Services> {
+  const { config, log } = options;
+  const db =
+    options.db ??
+    (await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.dataDir }));
+  const masterKey = loadMasterKey({ envValue: config.VRM_SECRET_KEY, dataDir: config.dataDir, log });
+  const secretBox = new SecretBox(masterKey);
+  const tokens = new AccessTokens(deriveKey(masterKey, 'access tokens'), config.VRM_ACCESS_TOKEN_TTL_SECONDS);
+  const auth = new AuthService({
+    db,
+    tokens,
+    secretBox,
+    passwordCost: config.VRM_PASSWORD_COST,
+    refreshTtlSeconds: config.VRM_REFRESH_TOKEN_TTL_SECONDS,
+  });
+  const supabase =
+    config.SUPABASE_JWT_SECRET || (config.SUPABASE_URL && config.SUPABASE_ANON_KEY)
+      ? new SupabaseIdentity({
+          db,
+          url: config.SUPABASE_URL,
+          anonKey: config.SUPABASE_ANON_KEY,
+          jwtSecret: config.SUPABASE_JWT_SECRET,
+        })
+      : undefined;
+  const authenticator = new Authenticator({ db, tokens, supabase });
+  const limiter = new RateLimiter();
+  const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
+
+  const container = rootContainer.createChildContainer();
+  container.register(TOKENS.Config, { useValue: config });
+  container.register(TOKENS.Logger, { useValue: log });
+  container.register(TOKENS.Database, { useValue: db });
+  container.register(TOKENS.SecretBox, { useValue: secretBox });
+  container.register(TOKENS.AccessTokens, { useValue: tokens });
+  container.register(TOKENS.AuthService, { useValue: auth });
+  container.register(TOKENS.Authenticator, { useValue: authenticator });
+  container.register(TOKENS.RateLimiter, { useValue: limiter });
+  container.register(TOKENS.Metrics, { useValue: metrics });
+
+  return { container, config, log, db, secretBox, tokens, auth, authenticator, limiter, metrics };
+}

@@ -1,0 +1,40 @@
+import pino, { type Logger } from 'pino';
+
+/**
+ * Paths never written to logs. pino's redaction runs on every line, so secrets that slip into a
+ * logged object (headers, provider keys, passwords) are replaced before they reach stdout.
+ */
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'refreshToken',
+  '*.refreshToken',
+  'apiKey',
+  '*.apiKey',
+  'secret',
+  '*.secret',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.headers.authorization',
+  'value',
+  'secrets.*',
+];
+
+export type { Logger };
+
+export function createLogger(level = process.env.VRM_LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'vrm' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}
