@@ -1,0 +1,35 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.js';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, log: createLogger('info', stream) };
+}
+
+describe('logger', () => {
+  it('redacts passwords, tokens, API keys and authorization headers wherever they appear', () => {
+    const { lines, log } = capture();
+    log.info(
+      {
+        password: 'hunter2-password',
+        body: { password: 'nested-password', apiKey: 'sk-live-123' },
+        req: { headers: { authorization: 'Bearer eyJsecret' } },
+        token: 'refresh-abc',
+      },
+      'signup',
+    );
+    const line = lines.join('');
+    for (const secret of ['hunter2-password', 'nested-password', 'sk-live-123', 'eyJsecret', 'refresh-abc']) {
+      expect(line).not.toContain(secret);
+    }
+    expect(line).toContain('[redacted]');
+    expect(JSON.parse(line).msg).toBe('signup');
+  });
+});
