@@ -12,4 +12,6 @@ export interface CommandModule {
 export const commands: Record<string, () => Promise<CommandModule>> = {
   start: () => import('./start.js').then((m) => m.command),
   migrate: () => import('./migrate.js').then((m) => m.command),
+  validate: () => import('./validate.js').then((m) => m.command),
+  schema: () => import('./schema.js').then((m) => m.command),
 };
