@@ -2,66 +2,20 @@ import type { FetchLike, Tool } from '@modelcontextprotocol/client';
 import { notFound, VrmError } from '../errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import {
+  cancelledResult,
+  DEFAULT_CALL_TIMEOUT_MS,
+  invokeTool,
+  type McpCallOptions,
+  withinBudget,
+} from './call.js';
 import { type McpServerConfig, type McpServerConfigInput, McpServerConfigSchema } from './config.js';
-import { connectMcpServer, type McpSession, type McpWireTransport } from './connect.js';
+import { connectMcpServer, type McpSession } from './connect.js';
+import type { McpHostEvent, McpServerStatus, ToolsChangeReason } from './events.js';
 import type { PinStore } from './pinning.js';
 import { assertTransportAllowed, type HostResolver, type McpPolicy, systemResolver } from './policy.js';
-import {
-  errorResult,
-  hostResult,
-  isConnectionError,
-  isTimeoutError,
-  normalizeCallResult,
-  type ToolCallResult,
-} from './results.js';
+import { hostResult, type ToolCallResult } from './results.js';
 import { evaluateTools, type McpToolState } from './tool-state.js';
-
-/** Connection state of one server, as the API shows it and the database keeps it. */
-export type McpServerStatus =
-  | { state: 'idle' }
-  | { state: 'connecting'; since: Date }
-  | { state: 'connected'; since: Date; transport: McpWireTransport }
-  /** `since` is the first failure of the current streak; `retryAt` the next automatic attempt. */
-  | { state: 'failing'; since: Date; lastError: string; errorCode: string; retryAt?: Date }
-  | { state: 'disabled'; since: Date };
-
-/** Security-relevant happenings the caller writes to the audit log. */
-export type McpHostEvent =
-  | {
-      type: 'tool.definition_changed';
-      serverId: string;
-      organizationId: string;
-      toolName: string;
-      approvedHash: string;
-      currentHash: string;
-    }
-  | {
-      type: 'tool.pinned';
-      serverId: string;
-      organizationId: string;
-      toolName: string;
-      hash: string;
-      by: 'first-sight' | 'approval';
-    };
-
-export type ToolsChangeReason = 'connected' | 'list_changed' | 'approved';
-
-/** Progress a server reports during a call; the voice loop may speak a filler on it. */
-export interface ToolProgress {
-  progress: number;
-  total?: number;
-  message?: string;
-}
-
-export interface McpCallOptions {
-  /** Aborting cancels the call (barge-in); the result then has status `cancelled`. */
-  signal?: AbortSignal;
-  /** Idle timeout, restarted by each progress notification. Default 5 s: a caller is waiting. */
-  timeoutMs?: number;
-  /** Hard cap even while progress keeps arriving. Default 30 s. */
-  maxTotalTimeoutMs?: number;
-  onProgress?: (progress: ToolProgress) => void;
-}
 
 export interface McpConnectionManagerOptions {
   logger: Logger;
@@ -82,9 +36,6 @@ export interface McpConnectionManagerOptions {
   connectTimeoutMs?: number;
   listChangedDebounceMs?: number;
 }
-
-export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
-const DEFAULT_MAX_TOTAL_TIMEOUT_MS = 30_000;
 
 interface ServerEntry {
   config: McpServerConfig;
@@ -210,9 +161,9 @@ export class McpConnectionManager {
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const session = await this.sessionForCall(entry, controller.signal, timeoutMs);
+      const session = await withinBudget(this.ensureSession(entry, false), controller.signal, timeoutMs);
       if (!session) {
-        if (controller.signal.aborted) return cancelled();
+        if (controller.signal.aborted) return cancelledResult();
         return hostResult('unavailable', `The ${label} service is unavailable right now.`);
       }
       const state = entry.tools?.get(toolName);
@@ -221,35 +172,9 @@ export class McpConnectionManager {
         return hostResult('disabled', `The tool ${toolName} is disabled until an administrator approves it.`);
       }
       const generation = entry.generation;
-      try {
-        const result = await session.client.callTool(
-          { name: toolName, arguments: args },
-          {
-            signal: controller.signal,
-            timeout: timeoutMs,
-            resetTimeoutOnProgress: true,
-            maxTotalTimeout: Math.max(options.maxTotalTimeoutMs ?? DEFAULT_MAX_TOTAL_TIMEOUT_MS, timeoutMs),
-            ...(options.onProgress ? { onprogress: progressRelay(options.onProgress) } : {}),
-          },
-        );
-        return normalizeCallResult(result);
-      } catch (error) {
-        if (controller.signal.aborted) return cancelled();
-        if (isTimeoutError(error)) {
-          return hostResult(
-            'timeout',
-            `The ${label} service did not answer within ${timeoutMs / 1000} seconds.`,
-          );
-        }
-        if (isConnectionError(error)) {
-          this.dropSession(entry, generation, error);
-          return hostResult(
-            'unavailable',
-            `The connection to the ${label} service was lost; it is reconnecting.`,
-          );
-        }
-        return errorResult(error, toolName);
-      }
+      const outcome = await invokeTool(session, toolName, args, label, controller.signal, options);
+      if (outcome.connectionLost !== undefined) this.dropSession(entry, generation, outcome.connectionLost);
+      return outcome.result;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
@@ -265,28 +190,6 @@ export class McpConnectionManager {
     const entry = this.servers.get(serverId);
     if (!entry) throw notFound(`MCP server ${serverId}`);
     return entry;
-  }
-
-  /** Waits for a session no longer than the call may take, and not past the caller's abort. */
-  private async sessionForCall(
-    entry: ServerEntry,
-    signal: AbortSignal,
-    timeoutMs: number,
-  ): Promise<McpSession | undefined> {
-    if (entry.session) return entry.session;
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const giveUp = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), timeoutMs);
-      onAbort = () => resolve(undefined);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([this.ensureSession(entry, false).catch(() => undefined), giveUp]);
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal.removeEventListener('abort', onAbort);
-    }
   }
 
   /**
@@ -465,17 +368,4 @@ export class McpConnectionManager {
     entry.status = status;
     this.options.onStatus?.(entry.config.id, status);
   }
-}
-
-function cancelled(): ToolCallResult {
-  return hostResult('cancelled', 'The call was cancelled before it finished.');
-}
-
-function progressRelay(onProgress: (progress: ToolProgress) => void) {
-  return (p: { progress: number; total?: number; message?: string }) =>
-    onProgress({
-      progress: p.progress,
-      ...(p.total === undefined ? {} : { total: p.total }),
-      ...(p.message === undefined ? {} : { message: p.message }),
-    });
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ToolProgress } from './call.js';
 import type { McpTransportConfig } from './config.js';
-import type { McpConnectionManager, ToolProgress, ToolsChangeReason } from './connection-manager.js';
+import type { McpConnectionManager } from './connection-manager.js';
+import type { ToolsChangeReason } from './events.js';
 import { createTestManager, eventually, everythingStdio, startEverythingHttp } from './fixtures/harness.js';
 import type { McpToolState } from './tool-state.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ToolsChangeReason } from './connection-manager.js';
+import type { ToolsChangeReason } from './events.js';
 import { createTestManager, eventually, startTestHttpServer } from './fixtures/harness.js';
 import type { McpToolState } from './tool-state.js';
 

@@ -2,13 +2,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import {
   type JSONRPCMessage,
   ReadBuffer,
+  SdkError,
+  SdkErrorCode,
   serializeMessage,
   type Transport,
 } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { McpStdioTransportConfig } from './config.js';
 
-/** How long a server gets to exit after stdin closes and after SIGTERM before SIGKILL. */
+/** How long a server gets to exit after stdin closes (most exit at once on EOF). */
+const EOF_GRACE_MS = 500;
+/** How long a server gets after SIGTERM before SIGKILL. */
 const GRACE_MS = 1_000;
 /** Bytes of the child's stderr kept for error messages (the tail is what explains a crash). */
 const STDERR_TAIL_BYTES = 4_096;
@@ -80,7 +84,8 @@ export class ProcessGroupStdioTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
-    if (!stdin || this.closed) throw new Error('The MCP server process is not running');
+    if (!stdin || this.closed)
+      throw new SdkError(SdkErrorCode.NotConnected, 'The MCP server process is not running');
     if (!stdin.write(serializeMessage(message))) {
       await new Promise<void>((resolve) => stdin.once('drain', resolve));
     }
@@ -99,7 +104,7 @@ export class ProcessGroupStdioTransport implements Transport {
       ? Promise.resolve()
       : new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.stdin?.end();
-    await waitFor(exit, GRACE_MS);
+    await waitFor(exit, EOF_GRACE_MS);
     signalGroup(pgid, 'SIGTERM');
     if (!(await waitFor(exit, GRACE_MS))) signalGroup(pgid, 'SIGKILL');
     // Descendants may outlive the leader (or the leader may already be gone): end the group anyway.

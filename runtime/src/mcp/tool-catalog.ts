@@ -1,11 +1,8 @@
 import type { Tool } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import type { Logger } from '../kernel/logger.js';
-import {
-  DEFAULT_CALL_TIMEOUT_MS,
-  type McpConnectionManager,
-  type ToolProgress,
-} from './connection-manager.js';
+import { DEFAULT_CALL_TIMEOUT_MS, type ToolProgress } from './call.js';
+import type { McpConnectionManager } from './connection-manager.js';
 import { hostResult, type ToolCallResult } from './results.js';
 import { assignModelToolNames, type ToolRef } from './tool-names.js';
 
