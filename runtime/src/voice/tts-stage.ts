@@ -1,0 +1,179 @@
+import { VrmError } from '../errors.js';
+import type { AudioFormat, TextToSpeech, TextToSpeechContext } from '../providers/types.js';
+import { type Emit, fanIn } from './fan-in.js';
+import type { Frame } from './frames.js';
+import type { GreetingCache } from './greeting-cache.js';
+import type { Stage, StageContext } from './pipeline.js';
+
+export interface TtsStageOptions {
+  readonly tts: TextToSpeech;
+  readonly voice: string;
+  readonly language: string;
+  readonly format: AudioFormat;
+  readonly cache?: GreetingCache;
+}
+
+/** One generation's synthesis: a provider context, or audio straight from the cache. */
+interface Job {
+  readonly generationId: number;
+  readonly turnId: number;
+  readonly controller: AbortController;
+  readonly context?: TextToSpeechContext;
+  readonly cached?: readonly Uint8Array[];
+  readonly cacheKey?: string;
+  readonly createdAt: number;
+}
+
+/**
+ * Agent text → agent audio. One TTS context per generation receives the reply sentence by
+ * sentence as continuations; audio is emitted generation after generation so replies never
+ * interleave. An `interrupt` cancels the affected contexts at once. Text frames pass through so
+ * the output knows what each generation says.
+ */
+export function createTtsStage(options: TtsStageOptions): Stage {
+  return {
+    name: 'tts',
+    async *run(input, ctx) {
+      const jobs: Job[] = [];
+      let wake: (() => void) | undefined;
+      let inputDone = false;
+      let open: Job | undefined;
+      const notify = () => {
+        const w = wake;
+        wake = undefined;
+        w?.();
+      };
+
+      const startJob = (f: Extract<Frame, { type: 'text' }>): Job => {
+        const controller = new AbortController();
+        const signal = AbortSignal.any([controller.signal, ctx.signal]);
+        const base = {
+          generationId: f.generationId,
+          turnId: f.turnId,
+          controller,
+          createdAt: performance.now(),
+        };
+        const cached = f.cacheKey ? options.cache?.get(f.cacheKey) : undefined;
+        const job: Job = cached
+          ? { ...base, cached }
+          : {
+              ...base,
+              cacheKey: f.cacheKey,
+              context: options.tts.createContext({
+                voice: options.voice,
+                format: options.format,
+                language: options.language,
+                signal,
+              }),
+            };
+        ctx.trace.emit('tts.started', f.turnId, { provider: options.tts.name, cached: Boolean(cached) });
+        jobs.push(job);
+        notify();
+        return job;
+      };
+
+      const pump = async (emit: Emit) => {
+        try {
+          for await (const f of input) {
+            if (f.type === 'text') {
+              if (open?.generationId !== f.generationId) {
+                open?.context?.end();
+                open = startJob(f);
+              }
+              if (f.text !== '') open.context?.push(f.text);
+              if (f.final) {
+                open.context?.end();
+                open = undefined;
+              }
+            } else if (f.type === 'interrupt') {
+              for (const job of jobs) {
+                if (f.generationId < 0 || job.generationId <= f.generationId) cancel(job);
+              }
+              if (open && (f.generationId < 0 || open.generationId <= f.generationId)) open = undefined;
+            }
+            const wait = emit(f);
+            if (wait) await wait;
+          }
+        } finally {
+          inputDone = true;
+          open?.context?.end();
+          notify();
+        }
+      };
+
+      const reader = async (emit: Emit) => {
+        for (;;) {
+          const job = jobs[0];
+          if (!job) {
+            if (inputDone) return;
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+            continue;
+          }
+          await play(job, emit, ctx, options);
+          jobs.shift();
+        }
+      };
+
+      yield* fanIn([pump, reader]);
+    },
+  };
+}
+
+function cancel(job: Job): void {
+  if (job.controller.signal.aborted) return;
+  job.controller.abort();
+  job.context?.cancel();
+}
+
+async function play(job: Job, emit: Emit, ctx: StageContext, options: TtsStageOptions): Promise<void> {
+  const { generationId, turnId } = job;
+  const send = async (f: Frame) => {
+    const wait = emit(f);
+    if (wait) await wait;
+  };
+  if (job.cached) {
+    for (const data of job.cached) {
+      if (job.controller.signal.aborted) return;
+      await send({ type: 'tts-audio', turnId, at: performance.now(), generationId, data });
+    }
+    await send({ type: 'tts-done', turnId, at: performance.now(), generationId });
+    return;
+  }
+  const context = job.context!;
+  const keep: Uint8Array[] | undefined = job.cacheKey ? [] : undefined;
+  let first = true;
+  let failed = false;
+  try {
+    for await (const e of context.events) {
+      if (job.controller.signal.aborted) break;
+      const at = performance.now();
+      if (e.type === 'audio') {
+        if (first) {
+          first = false;
+          const ms = at - job.createdAt;
+          ctx.metrics.observe('tts_first_audio_ms', ms, { provider: options.tts.name });
+          ctx.trace.emit('tts.first_audio', turnId, { ms: Math.round(ms) }, at);
+        }
+        keep?.push(e.data);
+        await send({ type: 'tts-audio', turnId, at, generationId, data: e.data });
+      } else {
+        await send({ type: 'tts-words', turnId, at, generationId, words: e.words, endSec: e.endSec });
+      }
+    }
+  } catch (error) {
+    if (job.controller.signal.aborted || ctx.signal.aborted) return;
+    failed = true;
+    const err =
+      error instanceof VrmError
+        ? error
+        : new VrmError('tts_failed', String(error), { cause: error, retryable: true });
+    ctx.trace.emit('error', turnId, { stage: 'tts', code: err.code, message: err.message });
+    ctx.metrics.increment('errors_total', { stage: 'tts' });
+    await send({ type: 'error', turnId, at: performance.now(), error: err, fatal: false });
+  }
+  if (job.controller.signal.aborted) return;
+  if (!failed && keep && job.cacheKey && keep.length > 0) options.cache?.set(job.cacheKey, keep);
+  await send({ type: 'tts-done', turnId, at: performance.now(), generationId });
+}
