@@ -117,12 +117,14 @@ export class McpConnectionManager {
   }
 
   /**
-   * Connects now if needed (skipping any backoff wait) and returns the tool list: what
-   * `POST /v1/mcp-servers` uses to discover tools. Throws a VrmError when the server is unreachable.
+   * Connects if needed and returns the tool list: what `POST /v1/mcp-servers` uses to discover
+   * tools. By default it skips any backoff wait and tries now; with `force: false` a server that
+   * is waiting out a backoff fails at once (an agent starting a call should not wait on it).
+   * Throws a VrmError when the server cannot be reached.
    */
-  async tools(serverId: string): Promise<McpToolState[]> {
+  async tools(serverId: string, options: { force?: boolean } = {}): Promise<McpToolState[]> {
     const entry = this.entry(serverId);
-    await this.ensureSession(entry, true);
+    await this.ensureSession(entry, options.force ?? true);
     await entry.toolsQueue;
     return [...(entry.tools?.values() ?? [])];
   }

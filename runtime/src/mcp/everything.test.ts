@@ -114,7 +114,11 @@ describe.each(transports)(
         { onProgress: (p) => progress.push(p) },
       );
       expect(result.status).toBe('ok');
-      expect(progress.map((p) => p.progress)).toEqual([1, 2, 3]);
+      // The last step's notification races the result itself (the SDK dispatches notifications
+      // asynchronously), so only the earlier steps are certain to be seen before the call returns.
+      const steps = progress.map((p) => p.progress);
+      expect(steps.slice(0, 2)).toEqual([1, 2]);
+      expect(steps.every((step) => step <= 3)).toBe(true);
       expect(progress[0]?.total).toBe(3);
     });
 

@@ -31,6 +31,25 @@ describe('Streamable HTTP against the 2.x test server', () => {
     expect(refreshed.tools.map((t) => t.tool.name)).toContain('extra');
     expect((await manager.callTool('http', 'extra', {})).text).toBe('extra');
   });
+  it('marks the server failing and schedules a reconnect when it goes away', async () => {
+    const server = await startTestHttpServer();
+    const { manager } = createTestManager({ backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    cleanups.push(() => manager.shutdown());
+    manager.register({
+      id: 'gone',
+      organizationId: 'org',
+      name: 'crm',
+      transport: { type: 'streamable-http', url: server.url },
+    });
+    expect((await manager.callTool('gone', 'lookup', { query: 'Ada' })).text).toBe('found Ada');
+
+    await server.stop();
+    const result = await manager.callTool('gone', 'lookup', { query: 'Ada' });
+    expect(result).toMatchObject({ isError: true, status: 'unavailable' });
+    expect(manager.status('gone')).toMatchObject({ state: 'failing', retryAt: expect.any(Date) });
+    // While the reconnect waits out its backoff, calls fail fast instead of holding the caller.
+    expect((await manager.callTool('gone', 'lookup', { query: 'Ada' })).status).toBe('unavailable');
+  });
 });
 
 describe('OAuth client credentials', () => {

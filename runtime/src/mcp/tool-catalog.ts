@@ -116,7 +116,7 @@ export class ToolCatalog {
   /** Connects the agent's servers (in parallel) and returns its tools. Unreachable servers add none. */
   async load(): Promise<ModelTool[]> {
     const ids = [...new Set(this.bindings.map((b) => b.serverId))];
-    const outcomes = await Promise.allSettled(ids.map((id) => this.manager.tools(id)));
+    const outcomes = await Promise.allSettled(ids.map((id) => this.manager.tools(id, { force: false })));
     outcomes.forEach((outcome, i) => {
       if (outcome.status === 'rejected') {
         this.logger?.warn(
