@@ -1,5 +1,5 @@
 import type { FetchLike, Tool } from '@modelcontextprotocol/client';
-import { notFound, VrmError } from '../errors.js';
+import { badRequest, notFound, VrmError } from '../errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import {
@@ -68,7 +68,9 @@ export class McpConnectionManager {
 
   /** Adds or updates a server. A changed transport or `enabled` flag ends the current session. */
   register(input: McpServerConfigInput): void {
-    const config = McpServerConfigSchema.parse(input);
+    const parsed = McpServerConfigSchema.safeParse(input);
+    if (!parsed.success) throw badRequest('Invalid MCP server configuration', parsed.error.issues);
+    const config = parsed.data;
     const existing = this.servers.get(config.id);
     if (existing) {
       const reconnect =
