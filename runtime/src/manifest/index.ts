@@ -2,7 +2,9 @@
  * Agent manifests: the schema, the YAML parser with positioned problems, the JSON Schema for
  * editors and the template renderer the voice loop uses for instructions and greetings.
  */
+export { type BuiltinToolSpec, builtinToolSpec } from './builtin-tools.js';
 export { canonicalJson, manifestHash } from './canonical.js';
+export { type FieldDoc, manifestFieldReference } from './field-reference.js';
 export { MANIFEST_SCHEMA_ID, manifestJsonSchema } from './json-schema.js';
 export { type ParseManifestResult, parseManifest } from './parse.js';
 export { formatProblem, type ManifestProblem } from './problems.js';

@@ -14,13 +14,13 @@ const endpoint = {
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.example.com/v1' })
     .optional()
     .describe(
-      "Endpoint for this provider's API. Omit it to use the runtime's setting (e.g. OPENAI_BASE_URL); set it to reach any compatible server, such as another OpenAI-compatible model host.",
+      "Endpoint for this provider's API. Omit it to use the runtime's setting (OPENAI_BASE_URL, DEEPGRAM_BASE_URL, CARTESIA_BASE_URL); set it to reach any compatible server, such as another OpenAI-compatible model host.",
     ),
   apiKey: SecretRefSchema.optional().describe(
     "API key for this endpoint, as a secret reference. Omit it to use the organization's or runtime's key for the provider.",
   ),
   options: JsonObjectSchema.optional().describe(
-    "Provider-specific settings passed to the provider's API unchanged (e.g. Deepgram `smart_format`).",
+    "Provider-specific settings passed to the provider's API unchanged (OpenAI `top_p`, Deepgram `smart_format`, …).",
   ),
 };
 
