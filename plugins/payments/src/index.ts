@@ -1,0 +1,11 @@
+export type { PaymentsBackend } from './backend.js';
+export { loadPaymentsConfig, PaymentsConfig } from './config.js';
+export { IdempotencyStore, requestHash } from './idempotency.js';
+export { LedgerBackend } from './ledger/ledger-backend.js';
+export { main, openPaymentsDatabase } from './main.js';
+export { PAYMENTS_MIGRATIONS } from './schema.js';
+export { seedLedgerDemo } from './seed.js';
+export { createPaymentsServer, PAYMENTS_SERVER_INFO } from './server.js';
+export { StripeBackend, type StripeBackendOptions } from './stripe/stripe-backend.js';
+export { type PaymentsContext, paymentsTools } from './tools.js';
+export * from './wire.js';

@@ -1,0 +1,89 @@
+import { fileURLToPath } from 'node:url';
+import { connectStdio, makeTempDir, runToExit, spawnHttpPlugin } from '@vrm/plugin-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStripeTestServer } from './stripe/stripe-test-server.js';
+
+const BIN = fileURLToPath(new URL('../bin/vrm-payments.mjs', import.meta.url));
+const TOKEN = 'test-token-payments-0123456789';
+const SECRET = 'sk_test_vrm_transport';
+
+// One data directory for the file: PGlite's first start is the slow part; the suites run in turn.
+const temp = makeTempDir('vrm-payments');
+afterAll(() => temp.remove());
+
+describe('vrm-payments over stdio with STRIPE_SECRET_KEY', () => {
+  it('talks to the Stripe API base from the environment', async () => {
+    const stripe = await startStripeTestServer(SECRET);
+    const customer = stripe.state.addCustomer({ name: 'Jane Doe', email: 'jane@example.com' });
+    const client = await connectStdio(BIN, {
+      env: { PAYMENTS_DATA_DIR: temp.dir, STRIPE_SECRET_KEY: SECRET, STRIPE_API_BASE: stripe.apiBase },
+    });
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.find((t) => t.name === 'refund_payment')?.annotations).toMatchObject({
+        destructiveHint: true,
+        openWorldHint: true,
+      });
+      const result = await client.callTool({
+        name: 'find_customer',
+        arguments: { email: 'jane@example.com' },
+      });
+      expect(result.structuredContent).toEqual({
+        customers: [{ id: customer.id, name: 'Jane Doe', email: 'jane@example.com', phone: null }],
+      });
+    } finally {
+      await client.close();
+      await stripe.close();
+    }
+  });
+});
+
+describe('vrm-payments over Streamable HTTP (ledger)', () => {
+  let plugin: Awaited<ReturnType<typeof spawnHttpPlugin>>;
+
+  beforeAll(async () => {
+    plugin = await spawnHttpPlugin(BIN, {
+      PAYMENTS_DATA_DIR: temp.dir,
+      PAYMENTS_AUTH_TOKEN: TOKEN,
+      PAYMENTS_SEED_DEMO: '1',
+    });
+  });
+  afterAll(async () => {
+    await plugin?.stop();
+  });
+
+  it('replays a write with the same idempotency key across requests', async () => {
+    const client = await plugin.connect(TOKEN);
+    await client.listTools();
+    const found = await client.callTool({ name: 'find_customer', arguments: { name: 'jane' } });
+    const [jane] = (found.structuredContent as { customers: Array<{ id: string }> }).customers;
+    const args = {
+      idempotencyKey: 'http-pay-0001',
+      customerId: jane!.id,
+      amount: 1_000,
+      currency: 'usd',
+      method: 'cash',
+    };
+    const first = await client.callTool({ name: 'record_payment', arguments: args });
+    const second = await client.callTool({ name: 'record_payment', arguments: args });
+    expect(first.structuredContent).toMatchObject({ replayed: false });
+    expect(second.structuredContent).toMatchObject({ replayed: true });
+    expect((second.structuredContent as { payment: unknown }).payment).toEqual(
+      (first.structuredContent as { payment: unknown }).payment,
+    );
+    const conflict = await client.callTool({ name: 'record_payment', arguments: { ...args, amount: 2_000 } });
+    expect(conflict.isError).toBe(true);
+  });
+
+  it('answers 401 to a wrong token', async () => {
+    await expect(plugin.connect('not-the-token')).rejects.toThrow(/401|nauthorized/);
+  });
+
+  it('refuses to start on a public address without a token', async () => {
+    const { code, stderr } = await runToExit(BIN, ['--http', '--host', '0.0.0.0'], {
+      PAYMENTS_DATA_DIR: temp.dir,
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/without PAYMENTS_AUTH_TOKEN/);
+  });
+});
