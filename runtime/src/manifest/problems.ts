@@ -1,4 +1,4 @@
-import type { Document, LineCounter, Node } from 'yaml';
+import { type Document, isScalar, type LineCounter, type Node } from 'yaml';
 import type { z } from 'zod';
 import { findInNode, locate } from './locate.js';
 import { describeValue } from './messages.js';
@@ -77,10 +77,16 @@ function problem(
 /** Offset of the node for `path`: its key or its value, or the nearest enclosing entry if it is missing. */
 function offsetOf(source: Source, path: readonly PropertyKey[], prefer: 'key' | 'value' = 'value'): number {
   const location = locate(source.doc, path);
+  // `greeting:` with nothing after it parses to an empty scalar placed after the colon; the key is
+  // where the builder looks.
+  const value =
+    isScalar(location.value) && location.value.range?.[0] === location.value.range?.[1]
+      ? null
+      : location.value;
   const node: Node | null | undefined = location.found
     ? prefer === 'key'
-      ? (location.key ?? location.value)
-      : (location.value ?? location.key)
+      ? (location.key ?? value)
+      : (value ?? location.key)
     : (location.parentKey ?? location.parent);
   return node?.range?.[0] ?? 0;
 }
@@ -232,11 +238,16 @@ function mapUnion(
           path,
           offsetOf(source, path),
           'invalid_type',
-          `${label}: expected ${[...new Set(expected)].join(' or ')}, got ${describeValue(input)}`,
+          `${label}: expected ${alternatives([...new Set(expected)])}, got ${describeValue(input)}`,
         ),
       ];
     }
     branch = branches.reduce((best, b, i) => (b.length < (branches[best]?.length ?? Infinity) ? i : best), 0);
   }
   return (branches[branch] ?? []).flatMap((i) => mapIssue(i, path, source));
+}
+
+/** `a, b or c`. */
+function alternatives(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
