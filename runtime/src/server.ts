@@ -2,12 +2,15 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { createApp, type RouteModule } from './http/app.js';
+import { WebSocketRouter } from './http/websockets.js';
+import { liveRoute } from './traces/live-socket.js';
 import { type Config, loadConfig } from './kernel/config.js';
 import { createServices, type Services } from './kernel/container.js';
 import { createLogger, type Logger } from './kernel/logger.js';
 
 export interface RunningServer {
   services: Services;
+  websockets: WebSocketRouter;
   server: Server;
   url: string;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the database. */
@@ -18,6 +21,7 @@ export interface StartOptions {
   config?: Config;
   log?: Logger;
   routes?: RouteModule[];
+  websockets?: Array<(router: WebSocketRouter, services: Services) => void>;
 }
 
 /** Starts VRM: database (migrated), services, HTTP server. */
@@ -27,6 +31,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const services = await createServices({ config, log });
   const { app } = createApp(services, options.routes);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: config.HOST }) as Server;
+  const websockets = new WebSocketRouter(log);
+  websockets.route('/v1/live', liveRoute(services));
+  for (const register of options.websockets ?? []) register(websockets, services);
+  websockets.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -41,13 +49,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       log.info('shutting down: finishing in-flight requests');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      websockets.close();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      await services.shutdown();
       await services.db.close();
       log.info('stopped');
     })();
     return stopping;
   };
-  return { services, server, url, stop };
+  return { services, websockets, server, url, stop };
 }

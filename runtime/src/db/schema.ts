@@ -198,7 +198,7 @@ export const agentVersions = pgTable(
   (t) => [uniqueIndex('agent_versions_agent_version_key').on(t.agentId, t.version), tenantPolicy('agent_versions')],
 ).enableRLS();
 
-export const MCP_SERVER_STATUSES = ['connecting', 'connected', 'failing', 'disabled'] as const;
+export const MCP_SERVER_STATUSES = ['idle', 'connecting', 'connected', 'failing', 'disabled'] as const;
 
 export const mcpServers = pgTable(
   'mcp_servers',
@@ -210,7 +210,7 @@ export const mcpServers = pgTable(
     transport: jsonb('transport').notNull(),
     trusted: boolean('trusted').notNull().default(false),
     enabled: boolean('enabled').notNull().default(true),
-    status: text('status', { enum: MCP_SERVER_STATUSES }).notNull().default('connecting'),
+    status: text('status', { enum: MCP_SERVER_STATUSES }).notNull().default('idle'),
     lastError: text('last_error'),
     tools: jsonb('tools').notNull().default(sql`'[]'::jsonb`),
     createdAt: createdAt(),

@@ -5,9 +5,10 @@ import { openTestDatabase, testDrivers } from '../testing/harness.js';
 import type { Database } from './client.js';
 import * as schema from './schema.js';
 
-const tenantTables = Object.values(schema).filter(
+const tenantTables = (Object.values(schema) as unknown[]).filter(
   (t): t is PgTable => is(t, PgTable) && 'organizationId' in getTableColumns(t),
 );
+const platformTables = [schema.organizations, schema.users] as unknown as PgTable[];
 
 describe.each(testDrivers())('row-level security on %s', (driver) => {
   let db: Database;
@@ -55,7 +56,7 @@ describe.each(testDrivers())('row-level security on %s', (driver) => {
   });
 
   it('shows nothing to the application role when a query forgets the tenant', async () => {
-    for (const table of [...tenantTables, schema.organizations, schema.users]) {
+    for (const table of [...tenantTables, ...platformTables]) {
       const rows = await db.asAppRole((tx) => tx.select().from(table));
       expect(rows, getTableConfig(table).name).toEqual([]);
     }

@@ -14,8 +14,11 @@ import { errorResponse, handleError } from './errors.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { clientIp } from './request-meta.js';
 import { ApiRouter, type RouteSpec } from './route.js';
+import { agentRoutes } from './routes/agents.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
+import { callRoutes } from './routes/calls.js';
+import { mcpServerRoutes } from './routes/mcp-servers.js';
 import { authRoutes } from './routes/auth.js';
 import { organizationRoutes } from './routes/organization.js';
 import { secretRoutes } from './routes/secrets.js';
@@ -122,7 +125,17 @@ export function createApp(services: Services, extraRoutes: RouteModule[] = []): 
   };
 
   const router = new ApiRouter(authenticate);
-  for (const register of [authRoutes, organizationRoutes, apiKeyRoutes, secretRoutes, auditRoutes, ...extraRoutes]) {
+  for (const register of [
+    authRoutes,
+    organizationRoutes,
+    apiKeyRoutes,
+    secretRoutes,
+    auditRoutes,
+    agentRoutes,
+    callRoutes,
+    mcpServerRoutes,
+    ...extraRoutes,
+  ]) {
     register(router, services);
   }
   app.route('/', router.app);

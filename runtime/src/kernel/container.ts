@@ -6,8 +6,11 @@ import { SupabaseIdentity } from '../auth/supabase.js';
 import { AccessTokens } from '../auth/tokens.js';
 import { type Database, openDatabase } from '../db/client.js';
 import { RateLimiter } from '../http/middleware/rate-limit.js';
+import { LiveHub } from '../traces/live-hub.js';
+import { TraceStore } from '../traces/trace-store.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import { McpRegistry } from './mcp-registry.js';
 import { Metrics } from './metrics.js';
 import { deriveKey, loadMasterKey, SecretBox } from './secret-box.js';
 import { TOKENS } from './tokens.js';
@@ -24,6 +27,11 @@ export interface Services {
   authenticator: Authenticator;
   limiter: RateLimiter;
   metrics: Metrics;
+  traces: TraceStore;
+  liveHub: LiveHub;
+  mcp: McpRegistry;
+  /** Flushes traces and stops background work; the database stays open for the caller to close. */
+  shutdown(): Promise<void>;
 }
 
 export interface CreateServicesOptions {
@@ -66,6 +74,11 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   const authenticator = new Authenticator({ db, tokens, supabase });
   const limiter = new RateLimiter();
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
+  const traces = new TraceStore({ db, log: log.child({ component: 'traces' }) });
+  const liveHub = new LiveHub(db, log.child({ component: 'live' }));
+  await liveHub.start();
+  const mcp = new McpRegistry(db, secretBox, config, log.child({ component: 'mcp' }));
+  await mcp.loadAll();
 
   const container = rootContainer.createChildContainer();
   container.register(TOKENS.Config, { useValue: config });
@@ -77,6 +90,14 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   container.register(TOKENS.Authenticator, { useValue: authenticator });
   container.register(TOKENS.RateLimiter, { useValue: limiter });
   container.register(TOKENS.Metrics, { useValue: metrics });
+  container.register(TOKENS.TraceStore, { useValue: traces });
+  container.register(TOKENS.LiveHub, { useValue: liveHub });
+  container.register(TOKENS.McpRegistry, { useValue: mcp });
 
-  return { container, config, log, db, secretBox, tokens, auth, authenticator, limiter, metrics };
+  const shutdown = async () => {
+    await mcp.shutdown();
+    await traces.close();
+    await liveHub.stop();
+  };
+  return { container, config, log, db, secretBox, tokens, auth, authenticator, limiter, metrics, traces, liveHub, mcp, shutdown };
 }

@@ -70,6 +70,7 @@ export async function createTestApp(
     services,
     config,
     async close() {
+      await services.shutdown();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

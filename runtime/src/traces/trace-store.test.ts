@@ -1,0 +1,67 @@
+import { asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/client.js';
+import { callEvents, calls, organizations } from '../db/schema.js';
+import { createLogger } from '../kernel/logger.js';
+import { openTestDatabase, testDrivers } from '../testing/harness.js';
+import { TraceStore } from './trace-store.js';
+
+describe.each(testDrivers())('trace store on %s', (driver) => {
+  let db: Database;
+  let org: string;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(driver);
+    const [row] = await db.system((tx) => tx.insert(organizations).values({ name: 'T', slug: 't' }).returning());
+    org = row!.id;
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('writes a call and its events in order, and the end of the call with its reason', async () => {
+    const store = new TraceStore({ db, log: createLogger('silent'), flushIntervalMs: 60_000 });
+    const callId = store.startCall({ organizationId: org, agentId: null, agentVersion: null, channel: 'text', fromNumber: '+15551230000' });
+    const t0 = Date.now();
+    for (let i = 0; i < 2500; i++) {
+      store.recordEvent(callId, { type: i % 2 ? 'transcript.final' : 'llm.request', turnId: Math.floor(i / 10), at: t0 + i, data: { i } });
+    }
+    // Nothing is written until a flush: recording never waits on the database.
+    expect(await db.withTenant(org, (tx) => tx.select().from(calls))).toEqual([]);
+    await store.endCall(callId, 'caller_hung_up');
+    const [call] = await db.withTenant(org, (tx) => tx.select().from(calls).where(eq(calls.id, callId)));
+    expect(call).toMatchObject({ status: 'completed', endedReason: 'caller_hung_up', fromNumber: '+15551230000' });
+    expect(call!.durationMs).toBeGreaterThanOrEqual(0);
+    const events = await db.withTenant(org, (tx) =>
+      tx.select().from(callEvents).where(eq(callEvents.callId, callId)).orderBy(asc(callEvents.seq)),
+    );
+    expect(events).toHaveLength(2500);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+    expect(events[7]).toMatchObject({ type: 'transcript.final', turnId: 0, data: { i: 7 } });
+    expect(events[2499]!.offsetMs).toBeGreaterThanOrEqual(2499);
+    await store.close();
+  });
+
+  it('keeps events queued while the database refuses them, and writes them once it accepts', async () => {
+    const store = new TraceStore({ db, log: createLogger('silent'), flushIntervalMs: 60_000 });
+    const callId = store.startCall({ organizationId: crypto.randomUUID(), agentId: null, agentVersion: null, channel: 'text' });
+    store.recordEvent(callId, { type: 'call.started', turnId: 0, at: Date.now(), data: {} });
+    // An organization that does not exist: the insert fails (foreign key), the work stays queued.
+    await store.flush();
+    const ok = store.startCall({ organizationId: org, agentId: null, agentVersion: null, channel: 'text' });
+    store.recordEvent(ok, { type: 'call.started', turnId: 0, at: Date.now(), data: {} });
+    await store.endCall(ok, 'completed');
+    const stored = await db.withTenant(org, (tx) => tx.select().from(callEvents).where(eq(callEvents.callId, ok)));
+    expect(stored).toHaveLength(1);
+    await store.close();
+  });
+
+  it('flushes what is queued on close, for shutdown', async () => {
+    const store = new TraceStore({ db, log: createLogger('silent'), flushIntervalMs: 60_000 });
+    const callId = store.startCall({ organizationId: org, agentId: null, agentVersion: null, channel: 'twilio' });
+    store.recordEvent(callId, { type: 'call.started', turnId: 0, at: Date.now(), data: {} });
+    await store.close();
+    const stored = await db.withTenant(org, (tx) => tx.select().from(callEvents).where(eq(callEvents.callId, callId)));
+    expect(stored).toHaveLength(1);
+  });
+});
