@@ -71,10 +71,11 @@ async function openPostgres(url: string, options: OpenPluginDatabaseOptions): Pr
   const client = postgres(url, { max: 5, onnotice: () => {} });
   const db = drizzlePostgres(client) as unknown as Db;
   try {
-    await db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${options.migrationLockId})`);
-      for (const statement of options.migrations) await tx.execute(sql.raw(statement));
-    });
+    if (options.migrations.length > 0)
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${options.migrationLockId})`);
+        for (const statement of options.migrations) await tx.execute(sql.raw(statement));
+      });
   } catch (error) {
     await client.end({ timeout: 5 });
     throw error;
