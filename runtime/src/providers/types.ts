@@ -20,6 +20,14 @@ export function bytesPerSecond(format: AudioFormat): number {
   return format.encoding === 'mulaw' ? format.sampleRate : format.sampleRate * 2;
 }
 
+/** Emitted in-band by the `withFallback` wrappers when they switch to the next provider. */
+export interface FallbackNotice {
+  readonly type: 'fallback';
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Speech-to-text
 
@@ -53,7 +61,8 @@ export type SpeechToTextEvent =
     }
   | { readonly type: 'utterance-end'; readonly lastWordEndSec: number }
   /** The connection dropped and was re-established; `resentBytes` of buffered audio were replayed. */
-  | { readonly type: 'reconnected'; readonly attempt: number; readonly resentBytes: number };
+  | { readonly type: 'reconnected'; readonly attempt: number; readonly resentBytes: number }
+  | FallbackNotice;
 
 /** One streaming recognition session, usually one per call. */
 export interface SpeechToTextSession {
@@ -121,7 +130,8 @@ export type LanguageModelEvent =
       /** Milliseconds from request to the first text or tool-call delta. */
       readonly firstTokenMs?: number;
       readonly model: string;
-    };
+    }
+  | FallbackNotice;
 
 export interface LanguageModel {
   readonly name: string;
@@ -149,7 +159,8 @@ export type TextToSpeechEvent =
       readonly words: readonly string[];
       readonly startSec: readonly number[];
       readonly endSec: readonly number[];
-    };
+    }
+  | FallbackNotice;
 
 /** One utterance being synthesised: text goes in as continuations, audio comes out in order. */
 export interface TextToSpeechContext {

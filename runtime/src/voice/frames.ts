@@ -177,9 +177,21 @@ export function frame<T extends FrameType>(
   return { type, turnId, at: performance.now(), ...fields } as Extract<Frame, { type: T }>;
 }
 
-/** Control frames overtake data frames queued in a channel. */
+/**
+ * Control frames overtake data frames queued in a channel. An `end` the agent decided (goodbye,
+ * transfer) stays in order behind the speech before it; a caller hang-up overtakes everything.
+ */
 export function isControl(f: Frame): boolean {
-  return f.type === 'interrupt' || f.type === 'end' || f.type === 'error' || f.type === 'mark';
+  switch (f.type) {
+    case 'interrupt':
+    case 'error':
+    case 'mark':
+      return true;
+    case 'end':
+      return f.reason === 'caller-hangup';
+    default:
+      return false;
+  }
 }
 
 /** Agent output that an interruption makes obsolete; an `interrupt` drops these from queues. */

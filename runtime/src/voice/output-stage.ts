@@ -9,6 +9,8 @@ export interface OutputStageOptions {
   readonly conversation: Conversation;
   /** Extra wait for the carrier's last mark echo before hanging up anyway. */
   readonly drainGraceMs?: number;
+  /** Told when the agent side starts ending the call, before the carrier hangs up. */
+  readonly onEnding?: (end: EndFrame) => void;
 }
 
 /**
@@ -137,6 +139,7 @@ export function createOutputStage(options: OutputStageOptions): Stage {
           if (next === 'timeout' || next.done) break;
           if (next.value.type === 'mark') tracker.onMark(next.value.name, performance.now());
         }
+        options.onEnding?.(end);
         await hangUp(end, ctx);
         yield end;
       }

@@ -1,6 +1,6 @@
 import { VrmError } from '../errors.js';
 import type { Logger } from '../kernel/logger.js';
-import type { LanguageModel, ToolCallRequest, ToolSpec } from '../providers/types.js';
+import type { FallbackNotice, LanguageModel, ToolCallRequest, ToolSpec } from '../providers/types.js';
 import type { VoiceAgentConfig } from './config.js';
 import type { Conversation } from './conversation.js';
 import type { LoopMetrics } from './metrics.js';
@@ -124,6 +124,8 @@ export class Responder {
             }
           } else if (event.type === 'tool-call') {
             calls.push(event.call);
+          } else if (event.type === 'fallback') {
+            traceFallback(this.deps, turnId, 'llm', event);
           } else {
             if (event.firstTokenMs !== undefined) {
               metrics.observe('llm_first_token_ms', event.firstTokenMs, { provider: llm.name });
@@ -289,6 +291,17 @@ export class Responder {
     }));
     return [...specs, ...builtinToolSpecs(this.deps.config.builtins)];
   }
+}
+
+/** Traces and counts a provider switch reported in-band by a `withFallback` wrapper. */
+export function traceFallback(
+  deps: { trace: Tracer; metrics: LoopMetrics },
+  turnId: number,
+  kind: 'stt' | 'llm' | 'tts',
+  notice: FallbackNotice,
+): void {
+  deps.trace.emit('fallback', turnId, { kind, from: notice.from, to: notice.to, reason: notice.reason });
+  deps.metrics.increment('fallbacks_total', { kind, from: notice.from, to: notice.to });
 }
 
 function asVrmError(error: unknown): VrmError {

@@ -124,7 +124,13 @@ export function createVoiceSession(options: VoiceSessionOptions): VoiceSession {
         format: telephony.outputFormat,
         cache: options.greetingCache,
       }),
-      createOutputStage({ telephony, conversation }),
+      createOutputStage({
+        telephony,
+        conversation,
+        onEnding: (f) => {
+          ending ??= { reason: f.reason, transferTo: f.transferTo };
+        },
+      }),
     ],
     {
       signal,

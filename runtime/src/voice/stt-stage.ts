@@ -3,6 +3,7 @@ import { type Emit, fanIn } from './fan-in.js';
 import type { Frame } from './frames.js';
 import type { TurnCounter } from './generations.js';
 import type { Stage, StageContext } from './pipeline.js';
+import { traceFallback } from './responder.js';
 
 export interface SttStageOptions {
   readonly stt: SpeechToText;
@@ -76,6 +77,9 @@ function toFrame(event: SpeechToTextEvent, turnId: number, ctx: StageContext): F
       };
     case 'utterance-end':
       return { type: 'utterance-end', turnId, at };
+    case 'fallback':
+      traceFallback(ctx, turnId, 'stt', event);
+      return undefined;
     case 'reconnected':
       ctx.trace.emit('stt.reconnected', turnId, { attempt: event.attempt, resentBytes: event.resentBytes });
       ctx.metrics.increment('stt_reconnects_total');

@@ -7,6 +7,7 @@ export type TraceEventType =
   | 'call.ended'
   | 'greeting.started'
   | 'speech.started'
+  | 'speech.ignored'
   | 'transcript.final'
   | 'turn.started'
   | 'turn.ended'

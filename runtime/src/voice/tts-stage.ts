@@ -4,6 +4,7 @@ import { type Emit, fanIn } from './fan-in.js';
 import type { Frame } from './frames.js';
 import type { GreetingCache } from './greeting-cache.js';
 import type { Stage, StageContext } from './pipeline.js';
+import { traceFallback } from './responder.js';
 
 export interface TtsStageOptions {
   readonly tts: TextToSpeech;
@@ -14,7 +15,7 @@ export interface TtsStageOptions {
 }
 
 /** One generation's synthesis: a provider context, or audio straight from the cache. */
-interface Job {
+interface Synthesis {
   readonly generationId: number;
   readonly turnId: number;
   readonly controller: AbortController;
@@ -23,6 +24,9 @@ interface Job {
   readonly cacheKey?: string;
   readonly createdAt: number;
 }
+
+/** What the reader emits in order: synthesised audio, or an agent `end` that must follow it. */
+type Job = Synthesis | { readonly end: Extract<Frame, { type: 'end' }> };
 
 /**
  * Agent text → agent audio. One TTS context per generation receives the reply sentence by
@@ -37,14 +41,14 @@ export function createTtsStage(options: TtsStageOptions): Stage {
       const jobs: Job[] = [];
       let wake: (() => void) | undefined;
       let inputDone = false;
-      let open: Job | undefined;
+      let open: Synthesis | undefined;
       const notify = () => {
         const w = wake;
         wake = undefined;
         w?.();
       };
 
-      const startJob = (f: Extract<Frame, { type: 'text' }>): Job => {
+      const startJob = (f: Extract<Frame, { type: 'text' }>): Synthesis => {
         const controller = new AbortController();
         const signal = AbortSignal.any([controller.signal, ctx.signal]);
         const base = {
@@ -54,7 +58,7 @@ export function createTtsStage(options: TtsStageOptions): Stage {
           createdAt: performance.now(),
         };
         const cached = f.cacheKey ? options.cache?.get(f.cacheKey) : undefined;
-        const job: Job = cached
+        const job: Synthesis = cached
           ? { ...base, cached }
           : {
               ...base,
@@ -87,9 +91,15 @@ export function createTtsStage(options: TtsStageOptions): Stage {
               }
             } else if (f.type === 'interrupt') {
               for (const job of jobs) {
-                if (f.generationId < 0 || job.generationId <= f.generationId) cancel(job);
+                if ('generationId' in job && (f.generationId < 0 || job.generationId <= f.generationId))
+                  cancel(job);
               }
               if (open && (f.generationId < 0 || open.generationId <= f.generationId)) open = undefined;
+            } else if (f.type === 'end' && f.reason !== 'caller-hangup') {
+              // The goodbye's audio goes out first.
+              jobs.push({ end: f });
+              notify();
+              continue;
             }
             const wait = emit(f);
             if (wait) await wait;
@@ -111,7 +121,12 @@ export function createTtsStage(options: TtsStageOptions): Stage {
             });
             continue;
           }
-          await play(job, emit, ctx, options);
+          if ('end' in job) {
+            const wait = emit(job.end);
+            if (wait) await wait;
+          } else {
+            await play(job, emit, ctx, options);
+          }
           jobs.shift();
         }
       };
@@ -121,13 +136,13 @@ export function createTtsStage(options: TtsStageOptions): Stage {
   };
 }
 
-function cancel(job: Job): void {
+function cancel(job: Synthesis): void {
   if (job.controller.signal.aborted) return;
   job.controller.abort();
   job.context?.cancel();
 }
 
-async function play(job: Job, emit: Emit, ctx: StageContext, options: TtsStageOptions): Promise<void> {
+async function play(job: Synthesis, emit: Emit, ctx: StageContext, options: TtsStageOptions): Promise<void> {
   const { generationId, turnId } = job;
   const send = async (f: Frame) => {
     const wait = emit(f);
@@ -158,8 +173,10 @@ async function play(job: Job, emit: Emit, ctx: StageContext, options: TtsStageOp
         }
         keep?.push(e.data);
         await send({ type: 'tts-audio', turnId, at, generationId, data: e.data });
-      } else {
+      } else if (e.type === 'words') {
         await send({ type: 'tts-words', turnId, at, generationId, words: e.words, endSec: e.endSec });
+      } else {
+        traceFallback(ctx, turnId, 'tts', e);
       }
     }
   } catch (error) {

@@ -116,6 +116,7 @@ export class TurnTaker {
     if (text !== '') timers.clear('silence');
     if (this.agentAudible && !config.bargeIn) {
       // Barge-in is off: what the caller says over the agent is not a turn.
+      if (final && text !== '') this.deps.trace.emit('speech.ignored', this.deps.turns.current, { text });
       return;
     }
     if (final) {
