@@ -14,4 +14,5 @@ export const commands: Record<string, () => Promise<CommandModule>> = {
   migrate: () => import('./migrate.js').then((m) => m.command),
   validate: () => import('./validate.js').then((m) => m.command),
   schema: () => import('./schema.js').then((m) => m.command),
+  chat: () => import('./chat.js').then((m) => m.command),
 };

@@ -21,6 +21,8 @@ export interface CartesiaTextToSpeechOptions {
   readonly model: string;
   /** Cartesia waits up to this long for more text before synthesising (0–5000 ms). */
   readonly maxBufferDelayMs?: number;
+  /** Extra CA certificate (PEM) to trust for the WebSocket, e.g. a private gateway's. */
+  readonly ca?: string;
   readonly log?: Logger;
 }
 
@@ -66,7 +68,7 @@ export class CartesiaTextToSpeech implements TextToSpeech {
   private async connect(): Promise<TTSWS> {
     let ws: TTSWS;
     try {
-      ws = await this.client.tts.websocket();
+      ws = await this.client.tts.websocket(this.options.ca ? { ca: this.options.ca } : undefined);
     } catch (error) {
       this.connection = undefined;
       throw ttsError('Could not connect to Cartesia', error);

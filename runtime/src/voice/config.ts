@@ -46,7 +46,7 @@ export const VoiceAgentConfigSchema = z
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().positive().optional(),
     keyterms: z.array(z.string()).default([]),
-    turnTaking: TurnTakingSchema.default(TurnTakingSchema.parse({})),
+    turnTaking: TurnTakingSchema.prefault({}),
     /** Longest call; the agent says `maxDurationMessage` and hangs up. */
     maxDurationSec: z.number().int().positive().default(1800),
     maxDurationMessage: z.string().default("We've reached the time limit for this call. Goodbye."),
@@ -60,17 +60,28 @@ export const VoiceAgentConfigSchema = z
           .default(['One moment please.', 'Let me check that for you.']),
       })
       .strict()
-      .default({ afterMs: 1500, phrases: ['One moment please.', 'Let me check that for you.'] }),
+      .prefault({}),
     /** Spoken when the model fails on every provider. */
     apologyText: z.string().default("Sorry, I'm having trouble right now. Could you say that again?"),
     builtins: z
       .object({
         endCall: z.boolean().default(true),
-        /** Named transfer destinations (phone numbers or SIP URIs) the agent may hand the call to. */
-        transferTargets: z.record(z.string(), z.string().min(1)).default({}),
+        endCallDescription: z.string().min(1).optional(),
+        /** Said before hanging up when the model said nothing itself. */
+        goodbye: z.string().min(1).default('Goodbye.'),
+        /** Named transfer destinations the agent may hand the call to. */
+        transferTargets: z
+          .record(
+            z.string(),
+            z.object({ number: z.string().min(1), description: z.string().optional() }).strict(),
+          )
+          .default({}),
+        transferDescription: z.string().min(1).optional(),
+        /** Said before transferring when the model said nothing itself. */
+        transferAnnouncement: z.string().min(1).default('Please hold while I transfer you.'),
       })
       .strict()
-      .default({ endCall: true, transferTargets: {} }),
+      .prefault({}),
   })
   .strict();
 

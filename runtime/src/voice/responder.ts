@@ -190,7 +190,7 @@ export class Responder {
         immediate = target
           ? { ok: true, content: `Transferring the caller to ${destination}.` }
           : { ok: false, content: `Unknown destination "${destination}".` };
-        if (target) end = { type: 'end', reason: 'transfer', transferTo: target };
+        if (target) end = { type: 'end', reason: 'transfer', transferTo: target.number };
       } else if (!definition) {
         immediate = { ok: false, content: `Unknown tool: ${call.name}` };
       } else if (definition.destructive && confirmation === undefined && !this.pending) {
@@ -222,7 +222,8 @@ export class Responder {
     }
     if (end) {
       if (conversation.spokenText(generationId).trim() === '') {
-        yield* this.say(end.reason === 'transfer' ? 'Transferring you now.' : 'Goodbye.', g);
+        const { goodbye, transferAnnouncement } = config.builtins;
+        yield* this.say(end.reason === 'transfer' ? transferAnnouncement : goodbye, g);
       }
       yield end;
       return 'stop';
@@ -246,6 +247,7 @@ export class Responder {
         try {
           outcome = await tools.execute(call.name, args, {
             signal,
+            timeoutMs: this.tools?.find((d) => d.name === call.name)?.timeoutMs,
             onProgress: (p) => trace.emit('tool.progress', turnId, { callId: call.id, ...p }),
           });
         } catch (error) {
@@ -262,14 +264,17 @@ export class Responder {
         return outcome;
       }),
     );
+    // A tool's own filler settings win over the agent's.
+    const defs = runs.map((r) => this.tools?.find((d) => d.name === r.call.name));
+    const afterMs = Math.min(...defs.map((d) => d?.fillerAfterMs ?? config.fillers.afterMs));
     let timer: NodeJS.Timeout | undefined;
     const slow = new Promise<'slow'>((resolve) => {
-      timer = setTimeout(() => resolve('slow'), config.fillers.afterMs);
+      timer = setTimeout(() => resolve('slow'), afterMs);
     });
     const first = await Promise.race([all, slow]);
     clearTimeout(timer);
     if (first === 'slow' && !signal.aborted) {
-      const phrases = config.fillers.phrases;
+      const phrases = defs.find((d) => d?.fillers)?.fillers ?? config.fillers.phrases;
       const filler = phrases[this.fillerIndex++ % phrases.length]!;
       this.deps.conversation.addSpoken(generationId, filler, { inHistory: false });
       yield { type: 'speech', text: filler, source: 'filler' };

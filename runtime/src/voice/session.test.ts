@@ -135,7 +135,7 @@ describe('voice session', () => {
 
   it('transfers the call to the destination the model chose', async () => {
     const { session, stt, telephony } = start([toolCallReply('transfer_call', { destination: 'sales' })], {
-      config: { ...baseConfig, builtins: { transferTargets: { sales: '+15550123' } } },
+      config: { ...baseConfig, builtins: { transferTargets: { sales: { number: '+15550123' } } } },
     });
     await waitUntil(() => stt.sessions.length === 1, 2000, 'stt open');
     stt.session.say('Sales please.');

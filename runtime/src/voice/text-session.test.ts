@@ -160,11 +160,14 @@ describe('TextSession', () => {
   it('transfers to a configured destination', async () => {
     const llm = new ScriptedLanguageModel([toolCallReply('transfer_call', { destination: 'billing' })]);
     const session = createTextSession({
-      config: { ...config, builtins: { endCall: true, transferTargets: { billing: '+15550100' } } },
+      config: {
+        ...config,
+        builtins: { endCall: true, transferTargets: { billing: { number: '+15550100' } } },
+      },
       llm,
     });
     const { events, text } = await reply(session.send('Billing please'));
-    expect(text.trim()).toBe('Transferring you now.');
+    expect(text.trim()).toBe('Please hold while I transfer you.');
     expect(events.at(-1)).toEqual({ type: 'end', reason: 'transfer', transferTo: '+15550100' });
   });
 

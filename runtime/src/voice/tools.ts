@@ -9,6 +9,12 @@ export interface ToolDefinition extends ToolSpec {
   readonly destructive?: boolean;
   /** Read-back for a destructive tool; `{arg}` placeholders are replaced by the call's arguments. */
   readonly confirmationPrompt?: string;
+  /** Phrases for this tool when it is slow (instead of the agent's defaults). */
+  readonly fillers?: readonly string[];
+  /** How long it may run before a filler is spoken. */
+  readonly fillerAfterMs?: number;
+  /** Time limit per call. */
+  readonly timeoutMs?: number;
 }
 
 export interface ToolProgress {
@@ -53,15 +59,18 @@ export const TRANSFER_CALL_TOOL = 'transfer_call';
 /** The built-in tools the config enables, in OpenAI function format. */
 export function builtinToolSpecs(options: {
   endCall: boolean;
-  transferTargets: Record<string, string>;
+  endCallDescription?: string;
+  transferTargets: Record<string, { number: string; description?: string }>;
+  transferDescription?: string;
 }): ToolSpec[] {
   const specs: ToolSpec[] = [];
   if (options.endCall) {
     specs.push({
       name: END_CALL_TOOL,
       description:
-        'End the phone call. Use it when the caller says goodbye or the conversation is complete. ' +
-        'Say your goodbye in the same reply before calling it.',
+        options.endCallDescription ??
+        'End the phone call once the caller has what they need and has said goodbye. ' +
+          'Say your goodbye in the same reply before calling it.',
       parameters: {
         type: 'object',
         properties: { reason: { type: 'string', description: 'Why the call ends' } },
@@ -71,10 +80,15 @@ export function builtinToolSpecs(options: {
   }
   const targets = Object.keys(options.transferTargets);
   if (targets.length > 0) {
+    const choices = Object.entries(options.transferTargets)
+      .map(([name, t]) => (t.description ? `${name}: ${t.description}` : name))
+      .join('; ');
+    const when =
+      options.transferDescription ??
+      'Transfer the caller to a person when they ask for one or you cannot help.';
     specs.push({
       name: TRANSFER_CALL_TOOL,
-      description:
-        'Transfer the caller to a person or department. Tell the caller you are transferring them first.',
+      description: `${when} Tell the caller before you transfer. Destinations: ${choices}.`,
       parameters: {
         type: 'object',
         properties: {
