@@ -2,10 +2,12 @@
  * Helpers for plugin tests: real clients over the in-memory pair, a spawned stdio bin and a
  * spawned HTTP bin. Imported from `@vrm/plugin-kit/testing`, never from production code.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Client, InMemoryTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { McpServer } from '@modelcontextprotocol/server';
@@ -116,4 +118,21 @@ export async function spawnHttpPlugin(bin: string, env: Record<string, string>):
       await exited;
     },
   };
+}
+
+/** The MCP Inspector CLI installed at the repository root (`npx mcp-inspector` resolves to it). */
+export const INSPECTOR_BIN = fileURLToPath(
+  new URL('../../../node_modules/.bin/mcp-inspector', import.meta.url),
+);
+
+/**
+ * Runs `mcp-inspector --cli node <bin> <args…>` from `cwd` with a minimal environment (no plugin
+ * configuration) and parses its JSON output.
+ */
+export async function runInspector(bin: string, cwd: string, args: string[]): Promise<unknown> {
+  const { stdout } = await promisify(execFile)(INSPECTOR_BIN, ['--cli', 'node', bin, ...args], {
+    cwd,
+    env: minimalEnv(),
+  });
+  return JSON.parse(stdout);
 }

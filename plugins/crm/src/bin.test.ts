@@ -1,18 +1,60 @@
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectStdio, makeTempDir, runToExit, spawnHttpPlugin } from '@vrm/plugin-kit/testing';
+import { connectStdio, makeTempDir, runInspector, runToExit, spawnHttpPlugin } from '@vrm/plugin-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../bin/vrm-crm.mjs', import.meta.url));
 const TOKEN = 'test-token-0123456789abcdef';
 
-// One data directory for the file: PGlite's first start (initdb) is the slow part, and the suites
-// run one after the other, so the HTTP server reopens what the stdio server created.
-const temp = makeTempDir('vrm-crm');
-afterAll(() => temp.remove());
+// The bin is spawned several times. PGlite's first start in a directory (initdb) is the slow part,
+// so the suites run in order on one directory: the Inspector creates it with the zero-config
+// default (./.vrm-crm in an empty working directory), stdio and HTTP reopen it.
+const cwd = makeTempDir('vrm-crm-bin');
+const DATA_DIR = path.join(cwd.dir, '.vrm-crm');
+afterAll(() => cwd.remove());
 
-describe('vrm-crm over stdio', () => {
+describe('vrm-crm under the MCP Inspector CLI, with no arguments and no configuration', {
+  timeout: 120_000,
+}, () => {
+  it('lists the tools', async () => {
+    const { tools } = (await runInspector(BIN, cwd.dir, ['--method', 'tools/list'])) as {
+      tools: Array<{ name: string }>;
+    };
+    expect(tools.map((t) => t.name)).toEqual(
+      expect.arrayContaining([
+        'find_contact_by_phone',
+        'find_contacts',
+        'book_appointment',
+        'cancel_appointment',
+      ]),
+    );
+  });
+
+  it('calls a tool with an argument and gets structured content', async () => {
+    const result = await runInspector(BIN, cwd.dir, [
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'find_contact_by_phone',
+      '--tool-arg',
+      'phone=(212) 555-0199',
+    ]);
+    expect(result).toMatchObject({
+      structuredContent: {
+        phone: '+12125550199',
+        found: false,
+        contact: null,
+        otherMatches: 0,
+        company: null,
+      },
+    });
+    expect((result as { isError?: boolean }).isError).toBeFalsy();
+  });
+});
+
+describe('vrm-crm over stdio', { timeout: 120_000 }, () => {
   it('lists tools and finds a seeded contact by a national-format number', async () => {
-    const client = await connectStdio(BIN, { env: { CRM_DATA_DIR: temp.dir, CRM_SEED_DEMO: '1' } });
+    const client = await connectStdio(BIN, { env: { CRM_DATA_DIR: DATA_DIR, CRM_SEED_DEMO: '1' } });
     try {
       const { tools } = await client.listTools();
       expect(tools.find((t) => t.name === 'cancel_appointment')?.annotations?.destructiveHint).toBe(true);
@@ -33,12 +75,12 @@ describe('vrm-crm over stdio', () => {
   });
 });
 
-describe('vrm-crm over Streamable HTTP', () => {
+describe('vrm-crm over Streamable HTTP', { timeout: 120_000 }, () => {
   let plugin: Awaited<ReturnType<typeof spawnHttpPlugin>>;
 
   beforeAll(async () => {
-    plugin = await spawnHttpPlugin(BIN, { CRM_DATA_DIR: temp.dir, CRM_AUTH_TOKEN: TOKEN });
-  });
+    plugin = await spawnHttpPlugin(BIN, { CRM_DATA_DIR: DATA_DIR, CRM_AUTH_TOKEN: TOKEN });
+  }, 120_000);
   afterAll(async () => {
     await plugin?.stop();
   });
@@ -72,7 +114,7 @@ describe('vrm-crm over Streamable HTTP', () => {
 
   it('refuses to start on a public address without a token, saying why', async () => {
     const { code, stderr } = await runToExit(BIN, ['--http', '--host', '0.0.0.0', '--port', '0'], {
-      CRM_DATA_DIR: temp.dir,
+      CRM_DATA_DIR: DATA_DIR,
     });
     expect(code).toBe(1);
     expect(stderr).toMatch(/without CRM_AUTH_TOKEN.*anyone who can reach/);

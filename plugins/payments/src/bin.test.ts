@@ -1,5 +1,6 @@
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectStdio, makeTempDir, runToExit, spawnHttpPlugin } from '@vrm/plugin-kit/testing';
+import { connectStdio, makeTempDir, runInspector, runToExit, spawnHttpPlugin } from '@vrm/plugin-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStripeTestServer } from './stripe/stripe-test-server.js';
 
@@ -7,16 +8,49 @@ const BIN = fileURLToPath(new URL('../bin/vrm-payments.mjs', import.meta.url));
 const TOKEN = 'test-token-payments-0123456789';
 const SECRET = 'sk_test_vrm_transport';
 
-// One data directory for the file: PGlite's first start is the slow part; the suites run in turn.
-const temp = makeTempDir('vrm-payments');
-afterAll(() => temp.remove());
+// PGlite's first start in a directory is the slow part, so the suites run in order on one
+// directory: the Inspector creates it with the zero-config default, stdio and HTTP reopen it.
+const cwd = makeTempDir('vrm-payments-bin');
+const DATA_DIR = path.join(cwd.dir, '.vrm-payments');
+afterAll(() => cwd.remove());
 
-describe('vrm-payments over stdio with STRIPE_SECRET_KEY', () => {
+describe('vrm-payments under the MCP Inspector CLI, with no arguments and no configuration', {
+  timeout: 120_000,
+}, () => {
+  it('lists the tools', async () => {
+    const { tools } = (await runInspector(BIN, cwd.dir, ['--method', 'tools/list'])) as {
+      tools: Array<{ name: string }>;
+    };
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'create_payment_link',
+      'find_customer',
+      'get_balance',
+      'list_invoices',
+      'record_payment',
+      'refund_payment',
+    ]);
+  });
+
+  it('calls a tool with an argument on the empty built-in ledger', async () => {
+    const result = await runInspector(BIN, cwd.dir, [
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'find_customer',
+      '--tool-arg',
+      'name=jane',
+    ]);
+    expect(result).toMatchObject({ structuredContent: { customers: [] } });
+    expect((result as { isError?: boolean }).isError).toBeFalsy();
+  });
+});
+
+describe('vrm-payments over stdio with STRIPE_SECRET_KEY', { timeout: 120_000 }, () => {
   it('talks to the Stripe API base from the environment', async () => {
     const stripe = await startStripeTestServer(SECRET);
     const customer = stripe.state.addCustomer({ name: 'Jane Doe', email: 'jane@example.com' });
     const client = await connectStdio(BIN, {
-      env: { PAYMENTS_DATA_DIR: temp.dir, STRIPE_SECRET_KEY: SECRET, STRIPE_API_BASE: stripe.apiBase },
+      env: { PAYMENTS_DATA_DIR: DATA_DIR, STRIPE_SECRET_KEY: SECRET, STRIPE_API_BASE: stripe.apiBase },
     });
     try {
       const { tools } = await client.listTools();
@@ -38,16 +72,16 @@ describe('vrm-payments over stdio with STRIPE_SECRET_KEY', () => {
   });
 });
 
-describe('vrm-payments over Streamable HTTP (ledger)', () => {
+describe('vrm-payments over Streamable HTTP (ledger)', { timeout: 120_000 }, () => {
   let plugin: Awaited<ReturnType<typeof spawnHttpPlugin>>;
 
   beforeAll(async () => {
     plugin = await spawnHttpPlugin(BIN, {
-      PAYMENTS_DATA_DIR: temp.dir,
+      PAYMENTS_DATA_DIR: DATA_DIR,
       PAYMENTS_AUTH_TOKEN: TOKEN,
       PAYMENTS_SEED_DEMO: '1',
     });
-  });
+  }, 120_000);
   afterAll(async () => {
     await plugin?.stop();
   });
@@ -81,7 +115,7 @@ describe('vrm-payments over Streamable HTTP (ledger)', () => {
 
   it('refuses to start on a public address without a token', async () => {
     const { code, stderr } = await runToExit(BIN, ['--http', '--host', '0.0.0.0'], {
-      PAYMENTS_DATA_DIR: temp.dir,
+      PAYMENTS_DATA_DIR: DATA_DIR,
     });
     expect(code).toBe(1);
     expect(stderr).toMatch(/without PAYMENTS_AUTH_TOKEN/);
