@@ -1,13 +1,18 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { type Db, registerTools, type UnexpectedErrorReporter } from '@vrm/plugin-kit';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { AnalyticsQueries } from './queries.js';
 import { analyticsTools } from './tools.js';
 
 export const ANALYTICS_SERVER_INFO = { name: 'vrm-analytics', version: '0.1.0' } as const;
 
 export interface AnalyticsServerOptions {
-  /** A drizzle database holding VRM's `calls` and `call_events` tables (PGlite or PostgreSQL). */
-  db: Db;
+  /**
+   * A drizzle database holding VRM's `calls` and `call_events` tables (PGlite or PostgreSQL), with
+   * any schema generic: the runtime's own handle fits. Only raw SQL and transactions are used.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: accepts handles typed with any drizzle schema.
+  db: PgDatabase<PgQueryResultHKT, any>;
   /** The only organization whose calls the tools see. */
   organizationId: string;
   /** Failures that are not the caller's fault; default writes to stderr. */
@@ -33,10 +38,11 @@ export function createAnalyticsServer(options: AnalyticsServerOptions): McpServe
     instructions:
       "Read-only figures about this organization's voice calls. Dates are UTC; give a from/to range.",
   });
-  let queries = queriesByDb.get(options.db);
+  const db = options.db as unknown as Db;
+  let queries = queriesByDb.get(db);
   if (!queries) {
-    queries = new AnalyticsQueries(options.db);
-    queriesByDb.set(options.db, queries);
+    queries = new AnalyticsQueries(db);
+    queriesByDb.set(db, queries);
   }
   const context = { queries, organizationId: options.organizationId };
   registerTools(server, analyticsTools(context), options.onUnexpected ?? defaultReporter);
