@@ -1,6 +1,7 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { jwtVerify } from 'jose';
+import WebSocket from 'ws';
 import type { Database } from '../db/client.js';
 import { memberships, users } from '../db/schema.js';
 import { VrmError } from '../errors.js';
@@ -40,7 +41,11 @@ export class SupabaseIdentity {
     }
     this.#client =
       options.url && options.anonKey
-        ? createClient(options.url, options.anonKey, { auth: { persistSession: false, autoRefreshToken: false } })
+        ? createClient(options.url, options.anonKey, {
+            auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+            // Node 20 has no global WebSocket; supabase-js builds its realtime client eagerly.
+            realtime: { transport: WebSocket as never },
+          })
         : undefined;
   }
 

@@ -216,3 +216,38 @@ describe('rate limiting', () => {
   });
 });
 
+
+describe('Supabase Auth without a local JWT secret', () => {
+  it('asks Supabase (supabase-js auth.getUser) to check the token', async () => {
+    const { createServer } = await import('node:http');
+    // A JWT-shaped Supabase session token; only the fake Supabase knows whether it is good.
+    const session = (sub: string) => `${b64url({ alg: 'ES256', typ: 'JWT' })}.${b64url({ iss: 'https://x.supabase.co/auth/v1', sub })}.c2ln`;
+    const good = session('good');
+    const seen: Array<{ path: string; apikey: string | undefined }> = [];
+    const gotrue = createServer((req, res) => {
+      seen.push({ path: req.url ?? '', apikey: req.headers.apikey as string | undefined });
+      if (req.url === '/auth/v1/user' && req.headers.authorization === `Bearer ${good}`) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: '6a1c1f0e-8f0e-4d2b-9d55-0f5a0e1e2b3c', aud: 'authenticated', role: 'authenticated', email: 'remote@example.com', app_metadata: {}, user_metadata: {}, created_at: new Date().toISOString() }));
+        return;
+      }
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 401, error_code: 'bad_jwt', msg: 'invalid JWT' }));
+    });
+    await new Promise<void>((resolve) => gotrue.listen(0, '127.0.0.1', resolve));
+    const port = (gotrue.address() as { port: number }).port;
+    const db = await openTestDatabase('pglite');
+    const vrm = await createTestApp(db, { SUPABASE_URL: `http://127.0.0.1:${port}`, SUPABASE_ANON_KEY: 'anon-key' });
+    const api = client(vrm.app);
+
+    const me = await api.get('/v1/auth/me', good);
+    expect(me.status).toBe(200);
+    expect(me.body.user.email).toBe('remote@example.com');
+    expect(seen.some((s) => s.path === '/auth/v1/user' && s.apikey === 'anon-key')).toBe(true);
+    expect((await api.get('/v1/auth/me', session('forged'))).status).toBe(401);
+
+    await vrm.close();
+    await db.close();
+    gotrue.close();
+  });
+});

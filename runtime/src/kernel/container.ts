@@ -13,6 +13,7 @@ import type { Logger } from './logger.js';
 import { McpRegistry } from './mcp-registry.js';
 import { Metrics } from './metrics.js';
 import { deriveKey, loadMasterKey, SecretBox } from './secret-box.js';
+import { Signer } from './signer.js';
 import { TOKENS } from './tokens.js';
 
 /** What the HTTP layer and the voice loop get from the kernel. */
@@ -30,6 +31,8 @@ export interface Services {
   traces: TraceStore;
   liveHub: LiveHub;
   mcp: McpRegistry;
+  /** Signs values VRM hands out and checks them when they come back (telephony stream parameters). */
+  signer: Signer;
   /** Flushes traces and stops background work; the database stays open for the caller to close. */
   shutdown(): Promise<void>;
 }
@@ -72,6 +75,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
         })
       : undefined;
   const authenticator = new Authenticator({ db, tokens, supabase });
+  const signer = new Signer(deriveKey(masterKey, 'signed values'));
   const limiter = new RateLimiter();
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
   const traces = new TraceStore({ db, log: log.child({ component: 'traces' }) });
@@ -99,5 +103,5 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     await traces.close();
     await liveHub.stop();
   };
-  return { container, config, log, db, secretBox, tokens, auth, authenticator, limiter, metrics, traces, liveHub, mcp, shutdown };
+  return { container, config, log, db, secretBox, tokens, auth, authenticator, limiter, metrics, traces, liveHub, mcp, signer, shutdown };
 }
