@@ -22,6 +22,8 @@ import { mcpServerRoutes } from './routes/mcp-servers.js';
 import { authRoutes } from './routes/auth.js';
 import { organizationRoutes } from './routes/organization.js';
 import { secretRoutes } from './routes/secrets.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { twilioRoutes } from '../telephony/twilio-routes.js';
 
 export const VERSION = '0.1.0';
 const STUDIO_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../studio/dist');
@@ -91,7 +93,7 @@ export function createApp(services: Services, extraRoutes: RouteModule[] = []): 
   });
 
   app.use(
-    '/v1/*',
+    '*',
     bodyLimit({
       maxSize: config.VRM_BODY_LIMIT_BYTES,
       onError: (c) =>
@@ -134,6 +136,8 @@ export function createApp(services: Services, extraRoutes: RouteModule[] = []): 
     agentRoutes,
     callRoutes,
     mcpServerRoutes,
+    sessionRoutes,
+    twilioRoutes,
     ...extraRoutes,
   ]) {
     register(router, services);

@@ -4,6 +4,7 @@ import { AuthService } from '../auth/auth-service.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { SupabaseIdentity } from '../auth/supabase.js';
 import { AccessTokens } from '../auth/tokens.js';
+import { CallRunner } from '../calls/call-runner.js';
 import { type Database, openDatabase } from '../db/client.js';
 import { RateLimiter } from '../http/middleware/rate-limit.js';
 import { LiveHub } from '../traces/live-hub.js';
@@ -33,6 +34,8 @@ export interface Services {
   mcp: McpRegistry;
   /** Signs values VRM hands out and checks them when they come back (telephony stream parameters). */
   signer: Signer;
+  /** Runs voice calls and text sessions. */
+  calls: CallRunner;
   /** Flushes traces and stops background work; the database stays open for the caller to close. */
   shutdown(): Promise<void>;
 }
@@ -99,9 +102,30 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   container.register(TOKENS.McpRegistry, { useValue: mcp });
 
   const shutdown = async () => {
+    await services.calls.shutdown();
     await mcp.shutdown();
     await traces.close();
     await liveHub.stop();
   };
-  return { container, config, log, db, secretBox, tokens, auth, authenticator, limiter, metrics, traces, liveHub, mcp, signer, shutdown };
+  const services: Services = {
+    container,
+    config,
+    log,
+    db,
+    secretBox,
+    tokens,
+    auth,
+    authenticator,
+    limiter,
+    metrics,
+    traces,
+    liveHub,
+    mcp,
+    signer,
+    calls: undefined as unknown as CallRunner,
+    shutdown,
+  };
+  services.calls = new CallRunner(services);
+  container.register(TOKENS.CallRunner, { useValue: services.calls });
+  return services;
 }

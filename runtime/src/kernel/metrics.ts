@@ -22,7 +22,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly voiceLatency = new Histogram({
+    name: 'vrm_voice_latency_ms',
+    help: 'Voice loop latencies (turn, LLM first token, TTS first audio, tool duration, STT final lag)',
+    labelNames: ['metric'] as const,
+    buckets: [25, 50, 100, 200, 300, 500, 750, 1000, 1500, 2500, 5000],
+    registers: [this.registry],
+  });
+  readonly voiceEvents = new Counter({
+    name: 'vrm_voice_events_total',
+    help: 'Voice loop events (turns, interruptions, fallbacks, tool calls, STT reconnects, errors)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'vrm_' });
   }
+
+  /** The voice loop's metrics seam (`LoopMetrics`), backed by the two series above. */
+  readonly loop = {
+    observe: (metric: string, valueMs: number) => this.voiceLatency.observe({ metric }, valueMs),
+    increment: (metric: string) => this.voiceEvents.inc({ event: metric }),
+  };
 }

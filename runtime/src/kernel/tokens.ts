@@ -12,6 +12,7 @@ export const TOKENS = {
   TraceStore: Symbol.for('vrm.TraceStore'),
   LiveHub: Symbol.for('vrm.LiveHub'),
   McpRegistry: Symbol.for('vrm.McpRegistry'),
+  CallRunner: Symbol.for('vrm.CallRunner'),
   SpeechToText: Symbol.for('vrm.SpeechToText'),
   LanguageModel: Symbol.for('vrm.LanguageModel'),
   TextToSpeech: Symbol.for('vrm.TextToSpeech'),
