@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createApp, type RouteModule } from './http/app.js';
 import { WebSocketRouter } from './http/websockets.js';
 import { liveRoute } from './traces/live-socket.js';
+import { BROWSER_CALL_PATH, browserCallRoute } from './telephony/browser-transport.js';
 import { TWILIO_STREAM_PATH, twilioStreamRoute } from './telephony/twilio-routes.js';
 import { type Config, loadConfig } from './kernel/config.js';
 import { createServices, type Services } from './kernel/container.js';
@@ -35,6 +36,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const websockets = new WebSocketRouter(log);
   websockets.route('/v1/live', liveRoute(services));
   websockets.route(TWILIO_STREAM_PATH, twilioStreamRoute(services, services.calls));
+  websockets.route(BROWSER_CALL_PATH, browserCallRoute(services, services.calls));
   for (const register of options.websockets ?? []) register(websockets, services);
   websockets.attach(server);
   await new Promise<void>((resolve, reject) => {

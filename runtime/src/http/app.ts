@@ -15,6 +15,7 @@ import { rateLimit } from './middleware/rate-limit.js';
 import { clientIp } from './request-meta.js';
 import { ApiRouter, type RouteSpec } from './route.js';
 import { agentRoutes } from './routes/agents.js';
+import { analyticsRoutes } from './routes/analytics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { callRoutes } from './routes/calls.js';
@@ -137,6 +138,7 @@ export function createApp(services: Services, extraRoutes: RouteModule[] = []): 
     callRoutes,
     mcpServerRoutes,
     sessionRoutes,
+    analyticsRoutes,
     twilioRoutes,
     ...extraRoutes,
   ]) {
