@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['runtime/src/**/*.test.ts', 'plugins/*/src/**/*.test.ts', 'registry/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
+    include: [
+      'runtime/src/**/*.test.ts',
+      'plugins/*/src/**/*.test.ts',
+      'registry/src/**/*.test.ts',
+      'test/**/*.test.ts',
+      'examples/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**', 'studio/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

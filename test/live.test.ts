@@ -18,7 +18,13 @@ afterAll(async () => {
 async function start(env: Record<string, string>): Promise<RunningServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vrm-live-'));
   const running = await startServer({
-    config: loadConfig({ PORT: '0', VRM_DATA_DIR: dataDir, VRM_SECRET_KEY: secretKey, VRM_PASSWORD_COST: '10', ...env }),
+    config: loadConfig({
+      PORT: '0',
+      VRM_DATA_DIR: dataDir,
+      VRM_SECRET_KEY: secretKey,
+      VRM_PASSWORD_COST: '10',
+      ...env,
+    }),
     log: createLogger('silent'),
   });
   cleanups.push(async () => {
@@ -32,7 +38,11 @@ async function signup(url: string) {
   const res = await fetch(`${url}/v1/auth/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `live-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery', organization: 'Live' }),
+    body: JSON.stringify({
+      email: `live-${randomBytes(4).toString('hex')}@example.com`,
+      password: 'correct horse battery',
+      organization: 'Live',
+    }),
   });
   return (await res.json()) as { token: string; organization: { id: string } };
 }
@@ -59,8 +69,14 @@ async function liveClient(url: string) {
 }
 
 function recordCall(server: RunningServer, organizationId: string, types: string[]) {
-  const callId = server.services.traces.startCall({ organizationId, agentId: null, agentVersion: null, channel: 'text' });
-  for (const type of types) server.services.traces.recordEvent(callId, { type, turnId: 1, at: Date.now(), data: { type } });
+  const callId = server.services.traces.startCall({
+    organizationId,
+    agentId: null,
+    agentVersion: null,
+    channel: 'text',
+  });
+  for (const type of types)
+    server.services.traces.recordEvent(callId, { type, turnId: 1, at: Date.now(), data: { type } });
   return callId;
 }
 
@@ -80,11 +96,19 @@ describe('live call events on /v1/live', () => {
     await watcherA.waitFor((m) => m.type === 'subscribed');
     await watcherB.waitFor((m) => m.type === 'subscribed');
 
-    const callId = recordCall(server, a.organization.id, ['call.started', 'transcript.final', 'llm.first_token']);
+    const callId = recordCall(server, a.organization.id, [
+      'call.started',
+      'transcript.final',
+      'llm.first_token',
+    ]);
     await server.services.traces.flush();
     const batch = await watcherA.waitFor((m) => m.type === 'events');
     expect(batch.callId).toBe(callId);
-    expect(batch.events.map((e: { type: string }) => e.type)).toEqual(['call.started', 'transcript.final', 'llm.first_token']);
+    expect(batch.events.map((e: { type: string }) => e.type)).toEqual([
+      'call.started',
+      'transcript.final',
+      'llm.first_token',
+    ]);
     expect(batch.events.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3]);
     await new Promise((r) => setTimeout(r, 200));
     expect(watcherB.messages.filter((m) => m.type === 'events')).toEqual([]);
@@ -103,28 +127,31 @@ describe('live call events on /v1/live', () => {
     expect(await client.closed).toBe(4401);
   });
 
-  it.runIf(process.env.TEST_DATABASE_URL)('fans events out across processes sharing one PostgreSQL', async () => {
-    const admin = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
-    const name = `vrm_live_${randomBytes(4).toString('hex')}`;
-    await admin.unsafe(`create database ${name}`);
-    const url = new URL(process.env.TEST_DATABASE_URL!);
-    url.pathname = `/${name}`;
-    cleanups.push(async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    });
-    const one = await start({ DATABASE_URL: url.toString() });
-    const two = await start({ DATABASE_URL: url.toString() });
-    const org = await signup(one.url);
-    const watcher = await liveClient(two.url);
-    watcher.send({ type: 'auth', token: org.token });
-    await watcher.waitFor((m) => m.type === 'ready');
-    const callId = recordCall(one, org.organization.id, ['call.started']);
-    watcher.send({ type: 'subscribe', callId });
-    await watcher.waitFor((m) => m.type === 'subscribed');
-    await one.services.traces.flush();
-    const batch = await watcher.waitFor((m) => m.type === 'events');
-    expect(batch.callId).toBe(callId);
-    watcher.ws.close();
-  });
+  it.runIf(process.env.TEST_DATABASE_URL)(
+    'fans events out across processes sharing one PostgreSQL',
+    async () => {
+      const admin = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
+      const name = `vrm_live_${randomBytes(4).toString('hex')}`;
+      await admin.unsafe(`create database ${name}`);
+      const url = new URL(process.env.TEST_DATABASE_URL!);
+      url.pathname = `/${name}`;
+      cleanups.push(async () => {
+        await admin.unsafe(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      });
+      const one = await start({ DATABASE_URL: url.toString() });
+      const two = await start({ DATABASE_URL: url.toString() });
+      const org = await signup(one.url);
+      const watcher = await liveClient(two.url);
+      watcher.send({ type: 'auth', token: org.token });
+      await watcher.waitFor((m) => m.type === 'ready');
+      const callId = recordCall(one, org.organization.id, ['call.started']);
+      watcher.send({ type: 'subscribe', callId });
+      await watcher.waitFor((m) => m.type === 'subscribed');
+      await one.services.traces.flush();
+      const batch = await watcher.waitFor((m) => m.type === 'events');
+      expect(batch.callId).toBe(callId);
+      watcher.ws.close();
+    },
+  );
 });

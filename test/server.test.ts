@@ -47,7 +47,10 @@ async function startVrm(env: Record<string, string>): Promise<Started> {
 }
 
 async function json(url: string, init?: RequestInit) {
-  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...init?.headers } });
+  const res = await fetch(url, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...init?.headers },
+  });
   return { status: res.status, body: (await res.json()) as any, headers: res.headers };
 }
 
@@ -96,7 +99,11 @@ describe('vrm start', () => {
     const vrm = await startVrm({ VRM_DATA_DIR: dataDir, VRM_PASSWORD_COST: '16' });
     const inFlight = json(`${vrm.url}/v1/auth/signup`, {
       method: 'POST',
-      body: JSON.stringify({ email: 'drain@example.com', password: 'correct horse battery', organization: 'Drain' }),
+      body: JSON.stringify({
+        email: 'drain@example.com',
+        password: 'correct horse battery',
+        organization: 'Drain',
+      }),
     });
     await new Promise((r) => setTimeout(r, 100));
     vrm.child.kill('SIGTERM');

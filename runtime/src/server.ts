@@ -1,14 +1,14 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import type { Server } from 'node:http';
 import { createApp, type RouteModule } from './http/app.js';
 import { WebSocketRouter } from './http/websockets.js';
-import { liveRoute } from './traces/live-socket.js';
-import { BROWSER_CALL_PATH, browserCallRoute } from './telephony/browser-transport.js';
-import { TWILIO_STREAM_PATH, twilioStreamRoute } from './telephony/twilio-routes.js';
 import { type Config, loadConfig } from './kernel/config.js';
 import { createServices, type Services } from './kernel/container.js';
 import { createLogger, type Logger } from './kernel/logger.js';
+import { BROWSER_CALL_PATH, browserCallRoute } from './telephony/browser-transport.js';
+import { TWILIO_STREAM_PATH, twilioStreamRoute } from './telephony/twilio-routes.js';
+import { liveRoute } from './traces/live-socket.js';
 
 export interface RunningServer {
   services: Services;

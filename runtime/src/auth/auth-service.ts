@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../db/client.js';
-import { memberships, organizations, refreshTokens, type Role, users } from '../db/schema.js';
+import { memberships, organizations, type Role, refreshTokens, users } from '../db/schema.js';
 import { VrmError } from '../errors.js';
 import { audit } from '../kernel/audit.js';
 import type { SecretBox } from '../kernel/secret-box.js';
@@ -37,7 +37,8 @@ export interface Session {
 
 type UserRow = typeof users.$inferSelect;
 
-const invalidCredentials = () => new VrmError('invalid_credentials', 'Email or password is incorrect', { status: 401 });
+const invalidCredentials = () =>
+  new VrmError('invalid_credentials', 'Email or password is incorrect', { status: 401 });
 
 /** Signup, login (with lockout and TOTP), refresh-token rotation and organization switching. */
 export class AuthService {
@@ -54,7 +55,8 @@ export class AuthService {
     const passwordHash = await hashPassword(input.password, this.#o.passwordCost);
     const { user, organization } = await this.#o.db.system(async (tx) => {
       const existing = await findUserByEmail(tx, input.email);
-      if (existing) throw new VrmError('email_taken', 'An account with this email already exists', { status: 409 });
+      if (existing)
+        throw new VrmError('email_taken', 'An account with this email already exists', { status: 409 });
       const [user] = await tx
         .insert(users)
         .values({ email: input.email, name: input.name ?? null, passwordHash })
@@ -72,7 +74,12 @@ export class AuthService {
   }
 
   async login(
-    input: { email: string; password: string; totp?: string | undefined; organizationId?: string | undefined },
+    input: {
+      email: string;
+      password: string;
+      totp?: string | undefined;
+      organizationId?: string | undefined;
+    },
     meta: RequestMeta,
   ): Promise<Session> {
     const user = await this.#o.db.system((tx) => findUserByEmail(tx, input.email));
@@ -90,9 +97,13 @@ export class AuthService {
     }
     if (user.mfaEnabled) {
       if (!input.totp) {
-        throw new VrmError('mfa_required', 'This account uses two-factor authentication: send the 6-digit code as "totp"', {
-          status: 401,
-        });
+        throw new VrmError(
+          'mfa_required',
+          'This account uses two-factor authentication: send the 6-digit code as "totp"',
+          {
+            status: 401,
+          },
+        );
       }
       if (!verifyTotp(this.#totpSecret(user), input.totp)) {
         await this.#recordFailure(user, meta, 'totp');
@@ -102,7 +113,12 @@ export class AuthService {
     const membership = await this.#membership(user.id, input.organizationId);
     await this.#o.db.system(async (tx) => {
       await tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
-      await audit(tx, { organizationId: membership.organization.id, action: 'auth.login', actorUserId: user.id, ...meta });
+      await audit(tx, {
+        organizationId: membership.organization.id,
+        action: 'auth.login',
+        actorUserId: user.id,
+        ...meta,
+      });
     });
     return this.#issue(user, membership.organization, membership.role);
   }
@@ -111,7 +127,11 @@ export class AuthService {
   async refresh(refreshToken: string, meta: RequestMeta): Promise<Session> {
     const hash = hashToken(refreshToken);
     const row = await this.#o.db.system(async (tx) => {
-      const [row] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hash)).for('update');
+      const [row] = await tx
+        .select()
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, hash))
+        .for('update');
       if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now()) return null;
       if (row.rotatedAt) {
         await tx
@@ -130,9 +150,13 @@ export class AuthService {
       return row;
     });
     if (row === null || row === 'reused') {
-      throw new VrmError('invalid_refresh_token', 'Refresh token is invalid, expired or already used', { status: 401 });
+      throw new VrmError('invalid_refresh_token', 'Refresh token is invalid, expired or already used', {
+        status: 401,
+      });
     }
-    const user = await this.#o.db.system(async (tx) => (await tx.select().from(users).where(eq(users.id, row.userId)))[0]);
+    const user = await this.#o.db.system(
+      async (tx) => (await tx.select().from(users).where(eq(users.id, row.userId)))[0],
+    );
     if (!user) throw new VrmError('invalid_refresh_token', 'Refresh token is invalid', { status: 401 });
     const membership = await this.#membership(user.id, row.organizationId);
     return this.#issue(user, membership.organization, membership.role, row.familyId);
@@ -152,7 +176,9 @@ export class AuthService {
 
   /** A new session for another organization the user belongs to. */
   async switchOrganization(userId: string, organizationId: string): Promise<Session> {
-    const user = await this.#o.db.system(async (tx) => (await tx.select().from(users).where(eq(users.id, userId)))[0]);
+    const user = await this.#o.db.system(
+      async (tx) => (await tx.select().from(users).where(eq(users.id, userId)))[0],
+    );
     if (!user) throw new VrmError('unauthorized', 'Unknown user', { status: 401 });
     const membership = await this.#membership(userId, organizationId);
     return this.#issue(user, membership.organization, membership.role);
@@ -173,7 +199,8 @@ export class AuthService {
     const user = await this.#o.db.system(async (tx) => {
       const [user] = await tx.select().from(users).where(eq(users.id, userId));
       if (!user) throw new VrmError('unauthorized', 'Unknown user', { status: 401 });
-      if (user.mfaEnabled) throw new VrmError('mfa_already_enabled', 'Two-factor authentication is already on', { status: 409 });
+      if (user.mfaEnabled)
+        throw new VrmError('mfa_already_enabled', 'Two-factor authentication is already on', { status: 409 });
       await tx
         .update(users)
         .set({ mfaSecret: this.#o.secretBox.encrypt(secret, `totp:${userId}`) })
@@ -183,10 +210,16 @@ export class AuthService {
     return { secret, otpauthUrl: totpUri(secret, user.email) };
   }
 
-  async setMfa(userId: string, enable: boolean, code: string, context: { organizationId: string } & RequestMeta) {
+  async setMfa(
+    userId: string,
+    enable: boolean,
+    code: string,
+    context: { organizationId: string } & RequestMeta,
+  ) {
     await this.#o.db.system(async (tx) => {
       const [user] = await tx.select().from(users).where(eq(users.id, userId));
-      if (!user?.mfaSecret) throw new VrmError('mfa_not_started', 'Start two-factor setup first', { status: 409 });
+      if (!user?.mfaSecret)
+        throw new VrmError('mfa_not_started', 'Start two-factor setup first', { status: 409 });
       if (!verifyTotp(this.#totpSecret(user), code)) {
         throw new VrmError('mfa_invalid', 'The two-factor code is incorrect or expired', { status: 400 });
       }
@@ -228,7 +261,10 @@ export class AuthService {
           .set({ lockedUntil: new Date(Date.now() + LOCKOUT_MS), failedLogins: 0 })
           .where(eq(users.id, user.id));
       }
-      const orgs = await tx.select({ id: memberships.organizationId }).from(memberships).where(eq(memberships.userId, user.id));
+      const orgs = await tx
+        .select({ id: memberships.organizationId })
+        .from(memberships)
+        .where(eq(memberships.userId, user.id));
       for (const org of orgs) {
         await audit(tx, {
           organizationId: org.id,
@@ -296,10 +332,7 @@ export class AuthService {
 }
 
 export async function findUserByEmail(tx: Tx, email: string): Promise<UserRow | undefined> {
-  const [user] = await tx
-    .select()
-    .from(users)
-    .where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
+  const [user] = await tx.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
   return user;
 }
 
@@ -314,10 +347,14 @@ export async function createOrganization(tx: Tx, name: string, ownerId: string) 
       .slice(0, 40) || 'org';
   let slug = base;
   for (let attempt = 0; ; attempt++) {
-    const [taken] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, slug));
+    const [taken] = await tx
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(eq(organizations.slug, slug));
     if (!taken) break;
     slug = `${base}-${randomBytes(3).toString('hex')}`;
-    if (attempt > 5) throw new VrmError('conflict', 'Could not find a free organization slug', { status: 409 });
+    if (attempt > 5)
+      throw new VrmError('conflict', 'Could not find a free organization slug', { status: 409 });
   }
   const [organization] = await tx.insert(organizations).values({ name, slug }).returning();
   await tx.insert(memberships).values({ organizationId: organization!.id, userId: ownerId, role: 'owner' });
@@ -326,8 +363,12 @@ export async function createOrganization(tx: Tx, name: string, ownerId: string) 
 
 function lockedError(until: Date, now: number) {
   const retryAfterSeconds = Math.ceil((until.getTime() - now) / 1000);
-  return new VrmError('account_locked', `Too many failed sign-in attempts; try again in ${Math.ceil(retryAfterSeconds / 60)} min`, {
-    status: 429,
-    details: { retryAfterSeconds },
-  });
+  return new VrmError(
+    'account_locked',
+    `Too many failed sign-in attempts; try again in ${Math.ceil(retryAfterSeconds / 60)} min`,
+    {
+      status: 429,
+      details: { retryAfterSeconds },
+    },
+  );
 }

@@ -68,7 +68,13 @@ export class Authenticator {
     if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) {
       throw new VrmError('unauthorized', 'API key expired', { status: 401 });
     }
-    return { kind: 'api_key', organizationId: key.organizationId, role: key.role, userId: null, apiKeyId: key.id };
+    return {
+      kind: 'api_key',
+      organizationId: key.organizationId,
+      role: key.role,
+      userId: null,
+      apiKeyId: key.id,
+    };
   }
 }
 

@@ -65,11 +65,22 @@ export class SupabaseIdentity {
         .limit(1);
       if (row) return row;
       if (organizationHint) return undefined;
-      const organization = await createOrganization(tx, `${identity.email.split('@')[0]}'s organization`, userId);
+      const organization = await createOrganization(
+        tx,
+        `${identity.email.split('@')[0]}'s organization`,
+        userId,
+      );
       return { organizationId: organization.id, role: 'owner' as const };
     });
-    if (!membership) throw new VrmError('forbidden', 'You are not a member of this organization', { status: 403 });
-    return { kind: 'user', organizationId: membership.organizationId, role: membership.role, userId, apiKeyId: null };
+    if (!membership)
+      throw new VrmError('forbidden', 'You are not a member of this organization', { status: 403 });
+    return {
+      kind: 'user',
+      organizationId: membership.organizationId,
+      role: membership.role,
+      userId,
+      apiKeyId: null,
+    };
   }
 
   async #verify(token: string): Promise<SupabaseUser> {
@@ -92,7 +103,10 @@ export class SupabaseIdentity {
 
   async #userFor(identity: SupabaseUser): Promise<string> {
     return this.#o.db.system(async (tx) => {
-      const [bySupabase] = await tx.select({ id: users.id }).from(users).where(eq(users.supabaseId, identity.id));
+      const [bySupabase] = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(eq(users.supabaseId, identity.id));
       if (bySupabase) return bySupabase.id;
       const [byEmail] = await tx
         .select({ id: users.id })

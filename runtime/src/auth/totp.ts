@@ -2,7 +2,14 @@ import { Secret, TOTP } from 'otpauth';
 
 /** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), the parameters every authenticator app supports. */
 function totp(secretBase32: string, label = 'VRM'): TOTP {
-  return new TOTP({ issuer: 'VRM', label, algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secretBase32) });
+  return new TOTP({
+    issuer: 'VRM',
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    secret: Secret.fromBase32(secretBase32),
+  });
 }
 
 export function newTotpSecret(): string {

@@ -7,7 +7,10 @@ export const command: CommandModule = {
   usage: 'migrate',
   async run() {
     const config = loadConfig();
-    const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.dataDir });
+    const db = await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.DATABASE_URL ? undefined : config.dataDir,
+    });
     await db.close();
     process.stdout.write(`Migrations applied (${db.kind}).\n`);
     return 0;

@@ -21,7 +21,10 @@ export type Schema = typeof schema;
 export type Tx = PgTransaction<PgQueryResultHKT, Schema, any>;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
-export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+export const MIGRATIONS_FOLDER = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../migrations',
+);
 
 /** Arbitrary but fixed: serializes migrations when several processes start on one PostgreSQL. */
 const MIGRATION_LOCK_ID = 7_402_113;

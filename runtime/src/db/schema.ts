@@ -195,7 +195,10 @@ export const agentVersions = pgTable(
     createdAt: createdAt(),
     publishedAt: timestamp('published_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('agent_versions_agent_version_key').on(t.agentId, t.version), tenantPolicy('agent_versions')],
+  (t) => [
+    uniqueIndex('agent_versions_agent_version_key').on(t.agentId, t.version),
+    tenantPolicy('agent_versions'),
+  ],
 ).enableRLS();
 
 export const MCP_SERVER_STATUSES = ['idle', 'connecting', 'connected', 'failing', 'disabled'] as const;

@@ -33,11 +33,28 @@ describe.each(testDrivers())('row-level security on %s', (driver) => {
           .insert(schema.agents)
           .values({ organizationId: org, name: 'desk', liveVersion: 1, latestVersion: 1 })
           .returning();
-        await tx.insert(schema.agentVersions).values({ organizationId: org, agentId: agent!.id, version: 1, yaml: 'x', manifest: {}, hash: 'h' });
+        await tx.insert(schema.agentVersions).values({
+          organizationId: org,
+          agentId: agent!.id,
+          version: 1,
+          yaml: 'x',
+          manifest: {},
+          hash: 'h',
+        });
         await tx.insert(schema.secrets).values({ organizationId: org, name: 'K', ciphertext: 'c' });
         await tx.insert(schema.auditLog).values({ organizationId: org, action: 'auth.login' });
-        const [call] = await tx.insert(schema.calls).values({ organizationId: org, channel: 'text' }).returning();
-        await tx.insert(schema.callEvents).values({ organizationId: org, callId: call!.id, seq: 1, type: 'call.started', at: new Date(), offsetMs: 0 });
+        const [call] = await tx
+          .insert(schema.calls)
+          .values({ organizationId: org, channel: 'text' })
+          .returning();
+        await tx.insert(schema.callEvents).values({
+          organizationId: org,
+          callId: call!.id,
+          seq: 1,
+          type: 'call.started',
+          at: new Date(),
+          offsetMs: 0,
+        });
       }
     });
   });
@@ -62,7 +79,7 @@ describe.each(testDrivers())('row-level security on %s', (driver) => {
     }
   });
 
-  it("shows a tenant only its own rows, even without a where clause", async () => {
+  it('shows a tenant only its own rows, even without a where clause', async () => {
     const agents = await db.withTenant(orgA, (tx) => tx.select().from(schema.agents));
     expect(agents.map((a) => a.organizationId)).toEqual([orgA]);
     const orgs = await db.withTenant(orgA, (tx) => tx.select().from(schema.organizations));
@@ -75,20 +92,30 @@ describe.each(testDrivers())('row-level security on %s', (driver) => {
 
   it("cannot change or delete another tenant's rows", async () => {
     const updated = await db.withTenant(orgA, (tx) =>
-      tx.update(schema.agents).set({ name: 'hijacked' }).where(eq(schema.agents.organizationId, orgB)).returning(),
+      tx
+        .update(schema.agents)
+        .set({ name: 'hijacked' })
+        .where(eq(schema.agents.organizationId, orgB))
+        .returning(),
     );
     expect(updated).toEqual([]);
-    const deleted = await db.withTenant(orgA, (tx) => tx.delete(schema.secrets).where(eq(schema.secrets.organizationId, orgB)).returning());
+    const deleted = await db.withTenant(orgA, (tx) =>
+      tx.delete(schema.secrets).where(eq(schema.secrets.organizationId, orgB)).returning(),
+    );
     expect(deleted).toEqual([]);
     const stillThere = await db.withTenant(orgB, (tx) => tx.select().from(schema.secrets));
     expect(stillThere).toHaveLength(1);
   });
 
-  it("cannot insert rows into another tenant or move a row there", async () => {
+  it('cannot insert rows into another tenant or move a row there', async () => {
     await expectRlsViolation(
-      db.withTenant(orgA, (tx) => tx.insert(schema.secrets).values({ organizationId: orgB, name: 'X', ciphertext: 'c' })),
+      db.withTenant(orgA, (tx) =>
+        tx.insert(schema.secrets).values({ organizationId: orgB, name: 'X', ciphertext: 'c' }),
+      ),
     );
-    await expectRlsViolation(db.withTenant(orgA, (tx) => tx.update(schema.agents).set({ organizationId: orgB })));
+    await expectRlsViolation(
+      db.withTenant(orgA, (tx) => tx.update(schema.agents).set({ organizationId: orgB })),
+    );
   });
 
   it('runs application queries as a role that is neither superuser nor table owner', async () => {
@@ -98,7 +125,9 @@ describe.each(testDrivers())('row-level security on %s', (driver) => {
                    (select count(*)::int from pg_tables where schemaname = 'public' and tableowner = current_user) as owned
             from pg_roles r where r.rolname = current_user`,
       );
-      return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<Record<string, unknown>>;
+      return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<
+        Record<string, unknown>
+      >;
     });
     expect(row).toEqual({ role: 'vrm_app', superuser: false, bypass: false, owned: 0 });
   });

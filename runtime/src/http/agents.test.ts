@@ -4,9 +4,19 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
 import { agents } from '../db/schema.js';
-import { client, createTestApp, openTestDatabase, signup, type TestApp, testDrivers } from '../testing/harness.js';
+import {
+  client,
+  createTestApp,
+  openTestDatabase,
+  signup,
+  type TestApp,
+  testDrivers,
+} from '../testing/harness.js';
 
-const EXAMPLE = readFileSync(path.resolve(import.meta.dirname, '../../../examples/front-desk/agent.yaml'), 'utf8');
+const EXAMPLE = readFileSync(
+  path.resolve(import.meta.dirname, '../../../examples/front-desk/agent.yaml'),
+  'utf8',
+);
 
 const minimal = (name: string, greeting = 'Hello, how can I help?') => `# ${name}: kept as written
 apiVersion: vrm/v1
@@ -47,7 +57,12 @@ describe.each(testDrivers())('agents and versions on %s', (driver) => {
   it('creates an agent from YAML with version 1 live, keeping the text and its comments', async () => {
     const created = await postYaml('/v1/agents', EXAMPLE, keys.builder);
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'front-desk', liveVersion: 1, latestVersion: 1, version: { version: 1, live: true } });
+    expect(created.body).toMatchObject({
+      name: 'front-desk',
+      liveVersion: 1,
+      latestVersion: 1,
+      version: { version: 1, live: true },
+    });
     const fetched = await api.get('/v1/agents/front-desk', keys.viewer);
     expect(fetched.status).toBe(200);
     expect(fetched.body.live.yaml).toBe(EXAMPLE);
@@ -76,7 +91,11 @@ describe.each(testDrivers())('agents and versions on %s', (driver) => {
   it('validates without saving and serves the JSON Schema', async () => {
     const ok = await postYaml('/v1/manifests/validate', minimal('v'), keys.viewer);
     expect(ok.body).toMatchObject({ valid: true, problems: [] });
-    const bad = await postYaml('/v1/manifests/validate', minimal('v').replace('kind: Agent', 'kind: Agnet'), keys.viewer);
+    const bad = await postYaml(
+      '/v1/manifests/validate',
+      minimal('v').replace('kind: Agent', 'kind: Agnet'),
+      keys.viewer,
+    );
     expect(bad.body.valid).toBe(false);
     expect(bad.body.problems[0]).toMatchObject({ line: 3 });
     const schema = await api.get('/v1/manifests/schema');
@@ -86,11 +105,21 @@ describe.each(testDrivers())('agents and versions on %s', (driver) => {
 
   it('versions, diffs, publishes (admins only) and rolls back', async () => {
     await postYaml('/v1/agents', minimal('lifecycle'), keys.builder);
-    const v2 = await postYaml('/v1/agents/lifecycle', minimal('lifecycle', 'Hi there, what can I do for you?'), keys.builder, 'PUT');
+    const v2 = await postYaml(
+      '/v1/agents/lifecycle',
+      minimal('lifecycle', 'Hi there, what can I do for you?'),
+      keys.builder,
+      'PUT',
+    );
     expect(v2.status).toBe(201);
     expect(v2.body).toMatchObject({ liveVersion: 1, latestVersion: 2, version: { version: 2, live: false } });
 
-    const same = await postYaml('/v1/agents/lifecycle', minimal('lifecycle', 'Hi there, what can I do for you?'), keys.builder, 'PUT');
+    const same = await postYaml(
+      '/v1/agents/lifecycle',
+      minimal('lifecycle', 'Hi there, what can I do for you?'),
+      keys.builder,
+      'PUT',
+    );
     expect(same.status).toBe(200);
     expect(same.body.latestVersion).toBe(2);
 
@@ -98,7 +127,9 @@ describe.each(testDrivers())('agents and versions on %s', (driver) => {
     expect(renamed.status).toBe(400);
 
     const versions = await api.get('/v1/agents/lifecycle/versions', keys.viewer);
-    expect(versions.body.versions.map((v: { version: number; live: boolean }) => [v.version, v.live])).toEqual([
+    expect(
+      versions.body.versions.map((v: { version: number; live: boolean }) => [v.version, v.live]),
+    ).toEqual([
       [2, false],
       [1, true],
     ]);
@@ -111,11 +142,15 @@ describe.each(testDrivers())('agents and versions on %s', (driver) => {
     const published = await api.post('/v1/agents/lifecycle/publish', { version: 2 }, keys.admin);
     expect(published.status).toBe(200);
     expect(published.body.liveVersion).toBe(2);
-    expect((await api.get('/v1/agents/lifecycle', keys.viewer)).body.live.manifest.greeting).toBe('Hi there, what can I do for you?');
+    expect((await api.get('/v1/agents/lifecycle', keys.viewer)).body.live.manifest.greeting).toBe(
+      'Hi there, what can I do for you?',
+    );
 
     const rolledBack = await api.post('/v1/agents/lifecycle/rollback', {}, keys.admin);
     expect(rolledBack.body.liveVersion).toBe(1);
-    expect((await api.post('/v1/agents/lifecycle/rollback', { version: 2 }, keys.admin)).body.liveVersion).toBe(2);
+    expect(
+      (await api.post('/v1/agents/lifecycle/rollback', { version: 2 }, keys.admin)).body.liveVersion,
+    ).toBe(2);
     expect((await api.post('/v1/agents/lifecycle/publish', { version: 9 }, keys.admin)).status).toBe(404);
 
     const log = await api.get('/v1/audit-log?limit=100', owner.token);
@@ -148,7 +183,9 @@ describe.each(testDrivers())('agents and versions on %s', (driver) => {
     expect((await api.get(`/v1/agents/${mine.body.id}`, other.token)).status).toBe(404);
     expect((await api.get('/v1/agents/private-agent', other.token)).status).toBe(404);
     expect((await api.get('/v1/agents', other.token)).body.agents).toEqual([]);
-    expect((await api.post(`/v1/agents/${mine.body.id}/publish`, { version: 1 }, other.token)).status).toBe(404);
+    expect((await api.post(`/v1/agents/${mine.body.id}/publish`, { version: 1 }, other.token)).status).toBe(
+      404,
+    );
     // The same name is free in another organization.
     expect((await postYaml('/v1/agents', minimal('private-agent'), other.token)).status).toBe(201);
   });

@@ -9,6 +9,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { unauthorized, VrmError } from '../errors.js';
 import type { Services } from '../kernel/container.js';
+import { twilioRoutes } from '../telephony/twilio-routes.js';
 import type { AppEnv, Principal } from './context.js';
 import { errorResponse, handleError } from './errors.js';
 import { rateLimit } from './middleware/rate-limit.js';
@@ -18,13 +19,12 @@ import { agentRoutes } from './routes/agents.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
 import { callRoutes } from './routes/calls.js';
 import { mcpServerRoutes } from './routes/mcp-servers.js';
-import { authRoutes } from './routes/auth.js';
 import { organizationRoutes } from './routes/organization.js';
 import { secretRoutes } from './routes/secrets.js';
 import { sessionRoutes } from './routes/sessions.js';
-import { twilioRoutes } from '../telephony/twilio-routes.js';
 
 export const VERSION = '0.1.0';
 const STUDIO_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../studio/dist');
@@ -70,16 +70,27 @@ export function createApp(services: Services, extraRoutes: RouteModule[] = []): 
       },
     }),
   );
-  const origins = config.VRM_CORS_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean) ?? [];
+  const origins =
+    config.VRM_CORS_ORIGINS?.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean) ?? [];
   if (origins.length > 0) {
-    app.use('/v1/*', cors({ origin: origins, allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'], maxAge: 600 }));
+    app.use(
+      '/v1/*',
+      cors({ origin: origins, allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'], maxAge: 600 }),
+    );
   }
   app.onError(handleError);
 
   app.get('/health', async (c) => {
     try {
       await services.db.ping();
-      return c.json({ status: 'ok', database: services.db.kind, version: VERSION, uptimeSeconds: Math.round(process.uptime()) });
+      return c.json({
+        status: 'ok',
+        database: services.db.kind,
+        version: VERSION,
+        uptimeSeconds: Math.round(process.uptime()),
+      });
     } catch (error) {
       c.get('log').error({ err: error }, 'health check failed');
       return c.json({ status: 'error', database: services.db.kind, version: VERSION }, 503);
@@ -98,7 +109,12 @@ export function createApp(services: Services, extraRoutes: RouteModule[] = []): 
     bodyLimit({
       maxSize: config.VRM_BODY_LIMIT_BYTES,
       onError: (c) =>
-        errorResponse(c, 413, 'payload_too_large', `Request body exceeds ${config.VRM_BODY_LIMIT_BYTES} bytes`),
+        errorResponse(
+          c,
+          413,
+          'payload_too_large',
+          `Request body exceeds ${config.VRM_BODY_LIMIT_BYTES} bytes`,
+        ),
     }),
   );
   // Credential guessing is limited per client address, before any work is done.

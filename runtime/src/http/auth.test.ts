@@ -6,7 +6,14 @@ import { currentTotp } from '../auth/totp.js';
 import type { Database } from '../db/client.js';
 import { secrets, users } from '../db/schema.js';
 import { deriveKey } from '../kernel/secret-box.js';
-import { client, createTestApp, openTestDatabase, signup, type TestApp, testDrivers } from '../testing/harness.js';
+import {
+  client,
+  createTestApp,
+  openTestDatabase,
+  signup,
+  type TestApp,
+  testDrivers,
+} from '../testing/harness.js';
 
 function b64url(value: unknown) {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -33,14 +40,21 @@ describe.each(testDrivers())('authentication on %s', (driver) => {
     const me = await api.get('/v1/auth/me', session.token);
     expect(me.status).toBe(200);
     expect(me.body.principal.role).toBe('owner');
-    const login = await api.post('/v1/auth/login', { email: session.email.toUpperCase(), password: session.password });
+    const login = await api.post('/v1/auth/login', {
+      email: session.email.toUpperCase(),
+      password: session.password,
+    });
     expect(login.status).toBe(200);
     expect(login.body.organization.id).toBe(session.organization.id);
   });
 
   it('refuses a second account with the same email with 409', async () => {
     const session = await signup(vrm.app);
-    const again = await api.post('/v1/auth/signup', { email: session.email, password: 'another long password', organization: 'X' });
+    const again = await api.post('/v1/auth/signup', {
+      email: session.email,
+      password: 'another long password',
+      organization: 'X',
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('email_taken');
   });
@@ -53,7 +67,11 @@ describe.each(testDrivers())('authentication on %s', (driver) => {
   });
 
   it('answers 400 naming the field for an invalid body, and for malformed JSON', async () => {
-    const bad = await api.post('/v1/auth/signup', { email: 'not-an-email', password: 'correct horse battery', organization: 'A' });
+    const bad = await api.post('/v1/auth/signup', {
+      email: 'not-an-email',
+      password: 'correct horse battery',
+      organization: 'A',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('email');
     expect(bad.body.error.details[0].path).toBe('email');
@@ -132,10 +150,17 @@ describe.each(testDrivers())('authentication on %s', (driver) => {
     expect(setup.status).toBe(200);
     expect(setup.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\//);
     expect((await api.post('/v1/auth/mfa/enable', { code: '000000' }, session.token)).status).toBe(400);
-    const enabled = await api.post('/v1/auth/mfa/enable', { code: currentTotp(setup.body.secret) }, session.token);
+    const enabled = await api.post(
+      '/v1/auth/mfa/enable',
+      { code: currentTotp(setup.body.secret) },
+      session.token,
+    );
     expect(enabled.status).toBe(200);
 
-    const withoutCode = await api.post('/v1/auth/login', { email: session.email, password: session.password });
+    const withoutCode = await api.post('/v1/auth/login', {
+      email: session.email,
+      password: session.password,
+    });
     expect(withoutCode.status).toBe(401);
     expect(withoutCode.body.error.code).toBe('mfa_required');
     const withCode = await api.post('/v1/auth/login', {
@@ -167,9 +192,16 @@ describe.each(testDrivers())('authentication on %s', (driver) => {
     const listed = await api.get('/v1/secrets', session.token);
     expect(listed.body.secrets.map((s: { name: string }) => s.name)).toEqual(['OPENAI_API_KEY']);
     expect(listed.text).not.toContain(value);
-    const stored = await db.system((tx) => tx.select().from(secrets).where(eq(secrets.organizationId, session.organization.id)));
+    const stored = await db.system((tx) =>
+      tx.select().from(secrets).where(eq(secrets.organizationId, session.organization.id)),
+    );
     expect(stored[0]!.ciphertext).not.toContain(value);
-    expect(vrm.services.secretBox.decrypt(stored[0]!.ciphertext, `secret:${session.organization.id}:OPENAI_API_KEY`)).toBe(value);
+    expect(
+      vrm.services.secretBox.decrypt(
+        stored[0]!.ciphertext,
+        `secret:${session.organization.id}:OPENAI_API_KEY`,
+      ),
+    ).toBe(value);
     const audit = await api.get('/v1/audit-log', session.token);
     expect(audit.body.entries.map((e: { action: string }) => e.action)).toContain('secret.set');
     expect(audit.text).not.toContain(value);
@@ -206,7 +238,9 @@ describe('rate limiting', () => {
     const api = client(vrm.app);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      statuses.push((await api.post('/v1/auth/login', { email: 'nobody@example.com', password: 'x' })).status);
+      statuses.push(
+        (await api.post('/v1/auth/login', { email: 'nobody@example.com', password: 'x' })).status,
+      );
     }
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
     const limited = await api.post('/v1/auth/login', { email: 'nobody@example.com', password: 'x' });
@@ -216,19 +250,29 @@ describe('rate limiting', () => {
   });
 });
 
-
 describe('Supabase Auth without a local JWT secret', () => {
   it('asks Supabase (supabase-js auth.getUser) to check the token', async () => {
     const { createServer } = await import('node:http');
     // A JWT-shaped Supabase session token; only the fake Supabase knows whether it is good.
-    const session = (sub: string) => `${b64url({ alg: 'ES256', typ: 'JWT' })}.${b64url({ iss: 'https://x.supabase.co/auth/v1', sub })}.c2ln`;
+    const session = (sub: string) =>
+      `${b64url({ alg: 'ES256', typ: 'JWT' })}.${b64url({ iss: 'https://x.supabase.co/auth/v1', sub })}.c2ln`;
     const good = session('good');
     const seen: Array<{ path: string; apikey: string | undefined }> = [];
     const gotrue = createServer((req, res) => {
       seen.push({ path: req.url ?? '', apikey: req.headers.apikey as string | undefined });
       if (req.url === '/auth/v1/user' && req.headers.authorization === `Bearer ${good}`) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: '6a1c1f0e-8f0e-4d2b-9d55-0f5a0e1e2b3c', aud: 'authenticated', role: 'authenticated', email: 'remote@example.com', app_metadata: {}, user_metadata: {}, created_at: new Date().toISOString() }));
+        res.end(
+          JSON.stringify({
+            id: '6a1c1f0e-8f0e-4d2b-9d55-0f5a0e1e2b3c',
+            aud: 'authenticated',
+            role: 'authenticated',
+            email: 'remote@example.com',
+            app_metadata: {},
+            user_metadata: {},
+            created_at: new Date().toISOString(),
+          }),
+        );
         return;
       }
       res.writeHead(401, { 'content-type': 'application/json' });
@@ -237,7 +281,10 @@ describe('Supabase Auth without a local JWT secret', () => {
     await new Promise<void>((resolve) => gotrue.listen(0, '127.0.0.1', resolve));
     const port = (gotrue.address() as { port: number }).port;
     const db = await openTestDatabase('pglite');
-    const vrm = await createTestApp(db, { SUPABASE_URL: `http://127.0.0.1:${port}`, SUPABASE_ANON_KEY: 'anon-key' });
+    const vrm = await createTestApp(db, {
+      SUPABASE_URL: `http://127.0.0.1:${port}`,
+      SUPABASE_ANON_KEY: 'anon-key',
+    });
     const api = client(vrm.app);
 
     const me = await api.get('/v1/auth/me', good);

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
 import { EVERYTHING_ENTRY } from '../mcp/fixtures/harness.js';
-import { client, createTestApp, openTestDatabase, signup, type TestApp, testDrivers } from '../testing/harness.js';
+import {
+  client,
+  createTestApp,
+  openTestDatabase,
+  signup,
+  type TestApp,
+  testDrivers,
+} from '../testing/harness.js';
 import { type OpenAIServer, startOpenAIServer } from '../testing/openai-server.js';
 
 const manifest = `apiVersion: vrm/v1
@@ -45,11 +52,18 @@ describe.each(testDrivers())('text sessions, calls and analytics through the API
     owner = await signup(vrm.app, 'Calls Org');
     const server = await api.post(
       '/v1/mcp-servers',
-      { name: 'everything', trusted: true, transport: { type: 'stdio', command: process.execPath, args: [EVERYTHING_ENTRY, 'stdio'] } },
+      {
+        name: 'everything',
+        trusted: true,
+        transport: { type: 'stdio', command: process.execPath, args: [EVERYTHING_ENTRY, 'stdio'] },
+      },
       owner.token,
     );
     expect(server.status).toBe(201);
-    expect((await api.call('POST', '/v1/agents', manifest, owner.token, { 'content-type': 'application/yaml' })).status).toBe(201);
+    expect(
+      (await api.call('POST', '/v1/agents', manifest, owner.token, { 'content-type': 'application/yaml' }))
+        .status,
+    ).toBe(201);
   });
   afterAll(async () => {
     await vrm?.close();
@@ -61,9 +75,15 @@ describe.each(testDrivers())('text sessions, calls and analytics through the API
     const started = await api.post('/v1/agents/adder/sessions', {}, owner.token);
     expect(started.status).toBe(201);
     expect(started.body.greeting).toBe('Hi, I can add numbers.');
-    const reply = await api.post(`/v1/calls/${started.body.callId}/messages`, { text: 'What is two plus three?' }, owner.token);
+    const reply = await api.post(
+      `/v1/calls/${started.body.callId}/messages`,
+      { text: 'What is two plus three?' },
+      owner.token,
+    );
     expect(reply.status).toBe(200);
-    expect(reply.body.toolCalls).toEqual([expect.objectContaining({ name: 'everything__get-sum', ok: true })]);
+    expect(reply.body.toolCalls).toEqual([
+      expect.objectContaining({ name: 'everything__get-sum', ok: true }),
+    ]);
     expect(reply.body.toolCalls[0].result).toContain('5');
     expect(reply.body.text).toContain('The tool says');
     // The model was offered only the allowed tool, under its namespaced name.
@@ -72,21 +92,35 @@ describe.each(testDrivers())('text sessions, calls and analytics through the API
 
     expect((await api.post(`/v1/calls/${started.body.callId}/end`, {}, owner.token)).status).toBe(204);
     const call = await api.get(`/v1/calls/${started.body.callId}`, owner.token);
-    expect(call.body).toMatchObject({ channel: 'text', agentName: 'adder', status: 'completed', endedReason: 'ended_by_user', agentVersion: 1 });
+    expect(call.body).toMatchObject({
+      channel: 'text',
+      agentName: 'adder',
+      status: 'completed',
+      endedReason: 'ended_by_user',
+      agentVersion: 1,
+    });
     const events = await api.get(`/v1/calls/${started.body.callId}/events`, owner.token);
     const types = events.body.events.map((e: { type: string }) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['turn.ended', 'llm.request', 'tool.called', 'tool.result']));
+    expect(types).toEqual(
+      expect.arrayContaining(['turn.ended', 'llm.request', 'tool.called', 'tool.result']),
+    );
     expect(call.body.counts.toolCalls).toBe(1);
   });
 
   it('refuses messages to a session of another organization, or one that is over', async () => {
     const started = await api.post('/v1/agents/adder/sessions', {}, owner.token);
     const other = await signup(vrm.app, 'Nosy Org');
-    expect((await api.post(`/v1/calls/${started.body.callId}/messages`, { text: 'hi' }, other.token)).status).toBe(404);
+    expect(
+      (await api.post(`/v1/calls/${started.body.callId}/messages`, { text: 'hi' }, other.token)).status,
+    ).toBe(404);
     expect((await api.get(`/v1/calls/${started.body.callId}`, other.token)).status).toBe(404);
     await api.post(`/v1/calls/${started.body.callId}/end`, {}, owner.token);
-    expect((await api.post(`/v1/calls/${started.body.callId}/messages`, { text: 'hi' }, owner.token)).status).toBe(404);
-    expect((await api.post(`/v1/calls/${started.body.callId}/messages`, { text: '' }, owner.token)).status).toBe(400);
+    expect(
+      (await api.post(`/v1/calls/${started.body.callId}/messages`, { text: 'hi' }, owner.token)).status,
+    ).toBe(404);
+    expect(
+      (await api.post(`/v1/calls/${started.body.callId}/messages`, { text: '' }, owner.token)).status,
+    ).toBe(400);
   });
 
   it('lists calls with filters and stable pagination', async () => {
@@ -116,14 +150,26 @@ describe.each(testDrivers())('text sessions, calls and analytics through the API
   });
 
   it('reports volume, outcomes and latency percentiles for the dashboard', async () => {
-    const callId = vrm.services.traces.startCall({ organizationId: owner.organization.id, agentId: null, agentVersion: null, channel: 'twilio' });
+    const callId = vrm.services.traces.startCall({
+      organizationId: owner.organization.id,
+      agentId: null,
+      agentVersion: null,
+      channel: 'twilio',
+    });
     for (const v2v of [400, 500, 600]) {
-      vrm.services.traces.recordEvent(callId, { type: 'turn.metrics', turnId: 1, at: Date.now(), data: { voiceToVoiceMs: v2v } });
+      vrm.services.traces.recordEvent(callId, {
+        type: 'turn.metrics',
+        turnId: 1,
+        at: Date.now(),
+        data: { voiceToVoiceMs: v2v },
+      });
     }
     await vrm.services.traces.endCall(callId, 'caller_hung_up');
     const res = await api.get('/v1/analytics', owner.token);
     expect(res.status).toBe(200);
-    expect(res.body.volume.reduce((n: number, b: { calls: number }) => n + b.calls, 0)).toBeGreaterThanOrEqual(6);
+    expect(
+      res.body.volume.reduce((n: number, b: { calls: number }) => n + b.calls, 0),
+    ).toBeGreaterThanOrEqual(6);
     expect(res.body.outcomes).toEqual(expect.arrayContaining([{ reason: 'caller_hung_up', calls: 1 }]));
     expect(res.body.latency[0]).toMatchObject({ turns: 3, p50: 500 });
     expect((await api.get('/v1/analytics?from=2026-02-01&to=2026-01-01', owner.token)).status).toBe(400);

@@ -21,12 +21,24 @@ export function handleError(error: Error, c: Context) {
     if (error.status >= 500) c.get('log')?.error({ err: error }, error.message);
     const retryAfter = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
     if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));
-    return errorResponse(c, error.status, error.code, error.message, error.status < 500 ? error.details : undefined);
+    return errorResponse(
+      c,
+      error.status,
+      error.code,
+      error.message,
+      error.status < 500 ? error.details : undefined,
+    );
   }
   if (error instanceof HTTPException) {
-    const code = error.status === 413 ? 'payload_too_large' : error.status === 401 ? 'unauthorized' : 'http_error';
+    const code =
+      error.status === 413 ? 'payload_too_large' : error.status === 401 ? 'unauthorized' : 'http_error';
     return errorResponse(c, error.status, code, error.message || 'Request failed');
   }
   c.get('log')?.error({ err: error }, 'unhandled error');
-  return errorResponse(c, 500, 'internal_error', `Internal error (request ${c.get('requestId') ?? 'unknown'})`);
+  return errorResponse(
+    c,
+    500,
+    'internal_error',
+    `Internal error (request ${c.get('requestId') ?? 'unknown'})`,
+  );
 }

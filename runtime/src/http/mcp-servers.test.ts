@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client.js';
 import { mcpServers, secrets } from '../db/schema.js';
 import { EVERYTHING_ENTRY, startEverythingHttp } from '../mcp/fixtures/harness.js';
-import { client, createTestApp, openTestDatabase, signup, type TestApp, testDrivers } from '../testing/harness.js';
+import {
+  client,
+  createTestApp,
+  openTestDatabase,
+  signup,
+  type TestApp,
+  testDrivers,
+} from '../testing/harness.js';
 
 describe.each(testDrivers())('MCP servers through the API on %s', (driver) => {
   let db: Database;
@@ -30,7 +37,11 @@ describe.each(testDrivers())('MCP servers through the API on %s', (driver) => {
       '/v1/mcp-servers',
       {
         name: 'everything',
-        transport: { type: 'streamable-http', url: `http://127.0.0.1:${everything.port}/mcp`, headers: { 'X-Api-Key': 'hdr-secret-123' } },
+        transport: {
+          type: 'streamable-http',
+          url: `http://127.0.0.1:${everything.port}/mcp`,
+          headers: { 'X-Api-Key': 'hdr-secret-123' },
+        },
       },
       owner.token,
     );
@@ -46,7 +57,9 @@ describe.each(testDrivers())('MCP servers through the API on %s', (driver) => {
 
     const [row] = await db.system((tx) => tx.select().from(mcpServers).where(eq(mcpServers.id, res.body.id)));
     expect(JSON.stringify(row)).not.toContain('hdr-secret-123');
-    const stored = await db.system((tx) => tx.select().from(secrets).where(eq(secrets.organizationId, owner.organization.id)));
+    const stored = await db.system((tx) =>
+      tx.select().from(secrets).where(eq(secrets.organizationId, owner.organization.id)),
+    );
     expect(stored.map((s) => s.name)).toEqual([`mcp:${res.body.id}:credentials`]);
     expect(stored[0]!.ciphertext).not.toContain('hdr-secret-123');
 
@@ -58,14 +71,26 @@ describe.each(testDrivers())('MCP servers through the API on %s', (driver) => {
 
   it('runs a tool for a person, asking for confirmation first on an untrusted server', async () => {
     const [server] = (await api.get('/v1/mcp-servers', owner.token)).body.servers;
-    const unconfirmed = await api.post(`/v1/mcp-servers/${server.id}/tools/get-sum/call`, { arguments: { a: 2, b: 3 } }, owner.token);
+    const unconfirmed = await api.post(
+      `/v1/mcp-servers/${server.id}/tools/get-sum/call`,
+      { arguments: { a: 2, b: 3 } },
+      owner.token,
+    );
     expect(unconfirmed.status).toBe(409);
     expect(unconfirmed.body.error.code).toBe('confirmation_required');
-    const sum = await api.post(`/v1/mcp-servers/${server.id}/tools/get-sum/call`, { arguments: { a: 2, b: 3 }, confirm: true }, owner.token);
+    const sum = await api.post(
+      `/v1/mcp-servers/${server.id}/tools/get-sum/call`,
+      { arguments: { a: 2, b: 3 }, confirm: true },
+      owner.token,
+    );
     expect(sum.status).toBe(200);
     expect(sum.body).toMatchObject({ isError: false, status: 'ok' });
     expect(sum.body.text).toContain('5');
-    const bad = await api.post(`/v1/mcp-servers/${server.id}/tools/get-sum/call`, { arguments: { a: 'x' }, confirm: true }, owner.token);
+    const bad = await api.post(
+      `/v1/mcp-servers/${server.id}/tools/get-sum/call`,
+      { arguments: { a: 'x' }, confirm: true },
+      owner.token,
+    );
     expect(bad.body.isError).toBe(true);
   });
 
@@ -73,7 +98,11 @@ describe.each(testDrivers())('MCP servers through the API on %s', (driver) => {
     const [server] = (await api.get('/v1/mcp-servers', owner.token)).body.servers;
     const off = await api.patch(`/v1/mcp-servers/${server.id}/tools/echo`, { enabled: false }, owner.token);
     expect(off.body.enabled).toBe(false);
-    const refused = await api.post(`/v1/mcp-servers/${server.id}/tools/echo/call`, { arguments: { message: 'hi' }, confirm: true }, owner.token);
+    const refused = await api.post(
+      `/v1/mcp-servers/${server.id}/tools/echo/call`,
+      { arguments: { message: 'hi' }, confirm: true },
+      owner.token,
+    );
     expect(refused.status).toBe(409);
     const { bindings } = await vrm.services.mcp.bindingsFor(owner.organization.id, [{ mcp: 'everything' }]);
     expect(bindings[0]!.deny).toContain('echo');
@@ -81,13 +110,18 @@ describe.each(testDrivers())('MCP servers through the API on %s', (driver) => {
     expect(on.body.enabled).toBe(true);
     const log = await api.get('/v1/audit-log?limit=50', owner.token);
     const actions = log.body.entries.map((e: { action: string }) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['mcp_server.created', 'mcp_tool.disabled', 'mcp_tool.enabled']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['mcp_server.created', 'mcp_tool.disabled', 'mcp_tool.enabled']),
+    );
   });
 
   it('registers a stdio server when the operator allows it', async () => {
     const res = await api.post(
       '/v1/mcp-servers',
-      { name: 'local', transport: { type: 'stdio', command: process.execPath, args: [EVERYTHING_ENTRY, 'stdio'] } },
+      {
+        name: 'local',
+        transport: { type: 'stdio', command: process.execPath, args: [EVERYTHING_ENTRY, 'stdio'] },
+      },
       owner.token,
     );
     expect(res.status).toBe(201);
@@ -101,12 +135,24 @@ describe.each(testDrivers())('MCP servers through the API on %s', (driver) => {
     const [server] = (await api.get('/v1/mcp-servers', owner.token)).body.servers;
     expect((await api.get('/v1/mcp-servers', other.token)).body.servers).toEqual([]);
     expect((await api.get(`/v1/mcp-servers/${server.id}`, other.token)).status).toBe(404);
-    expect((await api.post(`/v1/mcp-servers/${server.id}/tools/echo/call`, { arguments: { message: 'x' }, confirm: true }, other.token)).status).toBe(404);
+    expect(
+      (
+        await api.post(
+          `/v1/mcp-servers/${server.id}/tools/echo/call`,
+          { arguments: { message: 'x' }, confirm: true },
+          other.token,
+        )
+      ).status,
+    ).toBe(404);
     expect((await api.delete(`/v1/mcp-servers/${server.id}`, other.token)).status).toBe(404);
   });
 
   it('answers 400 naming the field for a bad transport', async () => {
-    const res = await api.post('/v1/mcp-servers', { name: 'bad', transport: { type: 'streamable-http', url: 'ftp://x' } }, owner.token);
+    const res = await api.post(
+      '/v1/mcp-servers',
+      { name: 'bad', transport: { type: 'streamable-http', url: 'ftp://x' } },
+      owner.token,
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('transport');
   });
@@ -127,11 +173,25 @@ describe("the operator's switches", () => {
   it('refuses stdio servers and private URLs unless the operator allows them', async () => {
     const api = client(vrm.app);
     const owner = await signup(vrm.app);
-    const stdio = await api.post('/v1/mcp-servers', { name: 'sh', transport: { type: 'stdio', command: 'sh' } }, owner.token);
+    const stdio = await api.post(
+      '/v1/mcp-servers',
+      { name: 'sh', transport: { type: 'stdio', command: 'sh' } },
+      owner.token,
+    );
     expect(stdio.status).toBe(403);
     expect(stdio.body.error.message).toContain('VRM_ALLOW_STDIO_SERVERS');
-    for (const url of ['http://127.0.0.1:9/mcp', 'http://localhost/mcp', 'http://10.1.2.3/mcp', 'http://[::1]/mcp', 'http://169.254.169.254/']) {
-      const res = await api.post('/v1/mcp-servers', { name: 'internal', transport: { type: 'streamable-http', url } }, owner.token);
+    for (const url of [
+      'http://127.0.0.1:9/mcp',
+      'http://localhost/mcp',
+      'http://10.1.2.3/mcp',
+      'http://[::1]/mcp',
+      'http://169.254.169.254/',
+    ]) {
+      const res = await api.post(
+        '/v1/mcp-servers',
+        { name: 'internal', transport: { type: 'streamable-http', url } },
+        owner.token,
+      );
       expect(res.status, url).toBe(403);
     }
     expect((await api.get('/v1/mcp-servers', owner.token)).body.servers).toEqual([]);

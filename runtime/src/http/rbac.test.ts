@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, PERMISSIONS, type Role } from '../auth/rbac.js';
 import type { Database } from '../db/client.js';
 import { ROLES } from '../db/schema.js';
-import { client, createTestApp, openTestDatabase, signup, type TestApp, testDrivers } from '../testing/harness.js';
+import {
+  client,
+  createTestApp,
+  openTestDatabase,
+  signup,
+  type TestApp,
+  testDrivers,
+} from '../testing/harness.js';
 import type { RouteSpec } from './route.js';
 
 function concretePath(spec: RouteSpec): string {
@@ -28,7 +35,11 @@ describe.each(testDrivers())('RBAC and tenant isolation through the API on %s', 
       if (role !== 'owner') {
         const member = await signup(vrm.app, `${role}'s own org`);
         expect((await api.post('/v1/members', { email: member.email, role }, owner.token)).status).toBe(201);
-        const switched = await api.post('/v1/auth/switch', { organizationId: owner.organization.id }, member.token);
+        const switched = await api.post(
+          '/v1/auth/switch',
+          { organizationId: owner.organization.id },
+          member.token,
+        );
         expect(switched.status).toBe(200);
         user = switched.body.token;
       }
@@ -55,7 +66,12 @@ describe.each(testDrivers())('RBAC and tenant isolation through the API on %s', 
     for (const spec of guarded) {
       for (const role of ROLES) {
         for (const credential of ['user', 'apiKey'] as const) {
-          const res = await api.call(spec.method, concretePath(spec), spec.method === 'GET' || spec.method === 'DELETE' ? undefined : {}, tokens[role][credential]);
+          const res = await api.call(
+            spec.method,
+            concretePath(spec),
+            spec.method === 'GET' || spec.method === 'DELETE' ? undefined : {},
+            tokens[role][credential],
+          );
           const allowed = can(role, spec.access as keyof typeof PERMISSIONS);
           const label = `${role} (${credential}) ${spec.method} ${spec.path}`;
           if (allowed) expect(res.status, label).not.toBe(403);
@@ -89,7 +105,9 @@ describe.each(testDrivers())('RBAC and tenant isolation through the API on %s', 
     const secrets = await api.get('/v1/secrets', a.token);
     expect(secrets.body.secrets).toEqual([]);
     const audit = await api.get('/v1/audit-log?limit=200', a.token);
-    expect(audit.body.entries.every((e: { organizationId: string }) => e.organizationId === a.organization.id)).toBe(true);
+    expect(
+      audit.body.entries.every((e: { organizationId: string }) => e.organizationId === a.organization.id),
+    ).toBe(true);
     const org = await api.get('/v1/organization', a.token);
     expect(org.body.id).toBe(a.organization.id);
 
@@ -97,7 +115,9 @@ describe.each(testDrivers())('RBAC and tenant isolation through the API on %s', 
     expect((await api.patch(`/v1/members/${b.user.id}`, { role: 'viewer' }, a.token)).status).toBe(404);
     expect((await api.delete(`/v1/members/${b.user.id}`, a.token)).status).toBe(404);
     expect((await api.delete('/v1/secrets/B_SECRET', a.token)).status).toBe(404);
-    expect((await api.post('/v1/auth/switch', { organizationId: b.organization.id }, a.token)).status).toBe(403);
+    expect((await api.post('/v1/auth/switch', { organizationId: b.organization.id }, a.token)).status).toBe(
+      403,
+    );
 
     // B's key still works and B's secret is still there: nothing of B's was touched.
     expect((await api.get('/v1/members', bKey.body.key)).status).toBe(200);

@@ -15,7 +15,12 @@ export interface WebSocketRoute {
   open(ws: WebSocket, req: IncomingMessage, url: URL): void;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+};
 
 /**
  * WebSocket endpoints by path (`/v1/live`, `/telephony/twilio/stream`, …) on the HTTP server's
@@ -52,7 +57,9 @@ export class WebSocketRouter {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
     const route = this.#routes.get(url.pathname);
     try {
-      const refusal = route ? ((await route.verify?.(req, url)) ?? null) : { status: 404 as const, message: 'No WebSocket endpoint here' };
+      const refusal = route
+        ? ((await route.verify?.(req, url)) ?? null)
+        : { status: 404 as const, message: 'No WebSocket endpoint here' };
       if (refusal) {
         const body = JSON.stringify({ error: { code: 'upgrade_refused', message: refusal.message } });
         socket.end(

@@ -24,7 +24,11 @@ export const EnvSchema = z.object({
   VRM_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   VRM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   VRM_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
-  VRM_REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
+  VRM_REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 24 * 3600),
   /** scrypt cost exponent (N = 2^cost). 15 (32 MiB per hash) in production; tests lower it. */
   VRM_PASSWORD_COST: z.coerce.number().int().min(10).max(20).default(15),
   VRM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),

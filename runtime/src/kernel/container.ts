@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import { AuthService } from '../auth/auth-service.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { SupabaseIdentity } from '../auth/supabase.js';
@@ -57,7 +57,10 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   const { config, log } = options;
   const db =
     options.db ??
-    (await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.dataDir }));
+    (await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.DATABASE_URL ? undefined : config.dataDir,
+    }));
   const masterKey = loadMasterKey({ envValue: config.VRM_SECRET_KEY, dataDir: config.dataDir, log });
   const secretBox = new SecretBox(masterKey);
   const tokens = new AccessTokens(deriveKey(masterKey, 'access tokens'), config.VRM_ACCESS_TOKEN_TTL_SECONDS);

@@ -27,7 +27,10 @@ export const REDACT_PATHS = [
 
 export type { Logger };
 
-export function createLogger(level = process.env.VRM_LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  level = process.env.VRM_LOG_LEVEL ?? 'info',
+  destination?: pino.DestinationStream,
+): Logger {
   return pino(
     {
       level,

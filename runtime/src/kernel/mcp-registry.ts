@@ -30,7 +30,10 @@ interface TransportSecrets {
 export const credentialSecretName = (serverId: string) => `mcp:${serverId}:credentials`;
 
 /** Splits a transport into what may be stored and shown, and what must be encrypted. */
-export function splitTransport(transport: McpTransportConfig): { visible: Record<string, unknown>; secret: TransportSecrets } {
+export function splitTransport(transport: McpTransportConfig): {
+  visible: Record<string, unknown>;
+  secret: TransportSecrets;
+} {
   if (transport.type === 'stdio') {
     const { env, ...rest } = transport;
     return { visible: { ...rest, envKeys: Object.keys(env ?? {}) }, secret: env ? { env } : {} };
@@ -48,12 +51,25 @@ export function splitTransport(transport: McpTransportConfig): { visible: Record
 }
 
 function joinTransport(visible: Record<string, unknown>, secret: TransportSecrets): McpTransportConfig {
-  const { headerNames: _h, envKeys: _e, auth, ...rest } = visible as Record<string, unknown> & { auth?: Record<string, unknown> };
-  if (rest.type === 'stdio') return { ...(rest as { type: 'stdio'; command: string }), ...(secret.env ? { env: secret.env } : {}) };
+  const {
+    headerNames: _h,
+    envKeys: _e,
+    auth,
+    ...rest
+  } = visible as Record<string, unknown> & { auth?: Record<string, unknown> };
+  if (rest.type === 'stdio')
+    return { ...(rest as { type: 'stdio'; command: string }), ...(secret.env ? { env: secret.env } : {}) };
   return {
     ...(rest as { type: 'streamable-http'; url: string }),
     ...(secret.headers ? { headers: secret.headers } : {}),
-    ...(auth ? { auth: { ...(auth as { type: 'oauth-client-credentials'; tokenUrl: string; clientId: string }), clientSecret: secret.clientSecret ?? '' } } : {}),
+    ...(auth
+      ? {
+          auth: {
+            ...(auth as { type: 'oauth-client-credentials'; tokenUrl: string; clientId: string }),
+            clientSecret: secret.clientSecret ?? '',
+          },
+        }
+      : {}),
   };
 }
 
@@ -99,7 +115,10 @@ export class McpRegistry implements PinStore {
       policy: policyFromConfig(config),
       pinStore: this,
       onStatus: (id, status) => void this.#persist(id, statusColumns(status)),
-      onToolsChanged: (id, tools) => void this.#persist(id, { tools: tools.map((t) => ({ ...t.tool, hash: t.hash, approval: t.approval })) }),
+      onToolsChanged: (id, tools) =>
+        void this.#persist(id, {
+          tools: tools.map((t) => ({ ...t.tool, hash: t.hash, approval: t.approval })),
+        }),
       onEvent: (event) => void this.#audit(event),
     });
   }
@@ -118,19 +137,31 @@ export class McpRegistry implements PinStore {
       id: row.id,
       organizationId: row.organizationId,
       name: row.name,
-      transport: joinTransport(row.transport as Record<string, unknown>, secret ? (JSON.parse(secret) as TransportSecrets) : {}),
+      transport: joinTransport(
+        row.transport as Record<string, unknown>,
+        secret ? (JSON.parse(secret) as TransportSecrets) : {},
+      ),
       trusted: row.trusted,
       enabled: row.enabled,
     });
   }
 
   /** Stores a transport's credentials, encrypted; returns the part that may be stored in the clear. */
-  async storeCredentials(tx: Parameters<Parameters<Database['system']>[0]>[0], organizationId: string, serverId: string, transport: McpTransportConfig) {
+  async storeCredentials(
+    tx: Parameters<Parameters<Database['system']>[0]>[0],
+    organizationId: string,
+    serverId: string,
+    transport: McpTransportConfig,
+  ) {
     const { visible, secret } = splitTransport(transport);
     if (Object.keys(secret).length > 0) {
       await putSecret(tx, this.box, organizationId, credentialSecretName(serverId), JSON.stringify(secret));
     } else {
-      await tx.delete(secrets).where(and(eq(secrets.organizationId, organizationId), eq(secrets.name, credentialSecretName(serverId))));
+      await tx
+        .delete(secrets)
+        .where(
+          and(eq(secrets.organizationId, organizationId), eq(secrets.name, credentialSecretName(serverId))),
+        );
     }
     return visible;
   }
@@ -151,7 +182,14 @@ export class McpRegistry implements PinStore {
    */
   async bindingsFor(
     organizationId: string,
-    entries: ReadonlyArray<{ mcp: string; allow?: string[] | undefined; deny?: string[] | undefined; confirm?: string[] | undefined; pinnedArguments?: Record<string, Record<string, unknown>> | undefined; timeoutMs?: number | undefined }>,
+    entries: ReadonlyArray<{
+      mcp: string;
+      allow?: string[] | undefined;
+      deny?: string[] | undefined;
+      confirm?: string[] | undefined;
+      pinnedArguments?: Record<string, Record<string, unknown>> | undefined;
+      timeoutMs?: number | undefined;
+    }>,
   ): Promise<{ bindings: AgentToolBinding[]; missing: string[] }> {
     const rows = await this.db.withTenant(organizationId, (tx) => tx.select().from(mcpServers));
     const byName = new Map(rows.map((r) => [r.name, r]));
@@ -159,7 +197,7 @@ export class McpRegistry implements PinStore {
     const missing: string[] = [];
     for (const entry of entries) {
       const row = byName.get(entry.mcp);
-      if (!row || !row.enabled) {
+      if (!row?.enabled) {
         missing.push(entry.mcp);
         continue;
       }
@@ -179,8 +217,15 @@ export class McpRegistry implements PinStore {
 
   // PinStore: pins are tenant rows; the manager knows the server, the database knows its organization.
   async list(serverId: string): Promise<ToolPin[]> {
-    const rows = await this.db.system((tx) => tx.select().from(mcpToolPins).where(eq(mcpToolPins.serverId, serverId)));
-    return rows.map((r) => ({ serverId: r.serverId, toolName: r.toolName, hash: r.hash, approvedAt: r.approvedAt }));
+    const rows = await this.db.system((tx) =>
+      tx.select().from(mcpToolPins).where(eq(mcpToolPins.serverId, serverId)),
+    );
+    return rows.map((r) => ({
+      serverId: r.serverId,
+      toolName: r.toolName,
+      hash: r.hash,
+      approvedAt: r.approvedAt,
+    }));
   }
 
   async save(pin: ToolPin): Promise<void> {
@@ -194,7 +239,10 @@ export class McpRegistry implements PinStore {
           hash: pin.hash,
           approvedAt: pin.approvedAt,
         })
-        .onConflictDoUpdate({ target: [mcpToolPins.serverId, mcpToolPins.toolName], set: { hash: pin.hash, approvedAt: pin.approvedAt } }),
+        .onConflictDoUpdate({
+          target: [mcpToolPins.serverId, mcpToolPins.toolName],
+          set: { hash: pin.hash, approvedAt: pin.approvedAt },
+        }),
     );
   }
 
@@ -207,7 +255,10 @@ export class McpRegistry implements PinStore {
     if (!organizationId) return;
     try {
       await this.db.withTenant(organizationId, (tx) =>
-        tx.update(mcpServers).set({ ...columns, updatedAt: new Date() }).where(eq(mcpServers.id, serverId)),
+        tx
+          .update(mcpServers)
+          .set({ ...columns, updatedAt: new Date() })
+          .where(eq(mcpServers.id, serverId)),
       );
     } catch (error) {
       this.log.warn({ err: error, serverId }, 'could not store MCP server state');

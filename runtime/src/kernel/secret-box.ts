@@ -24,7 +24,12 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join(':');
+    return [
+      VERSION,
+      iv.toString('base64'),
+      cipher.getAuthTag().toString('base64'),
+      body.toString('base64'),
+    ].join(':');
   }
 
   decrypt(sealed: string, context: string): string {
@@ -38,9 +43,13 @@ export class SecretBox {
       decipher.setAuthTag(Buffer.from(tag, 'base64'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
     } catch (cause) {
-      throw new VrmError('secret_undecryptable', 'Stored secret cannot be decrypted with the current VRM_SECRET_KEY', {
-        cause,
-      });
+      throw new VrmError(
+        'secret_undecryptable',
+        'Stored secret cannot be decrypted with the current VRM_SECRET_KEY',
+        {
+          cause,
+        },
+      );
     }
   }
 }
@@ -54,7 +63,11 @@ export function deriveKey(masterKey: Buffer, purpose: string): Uint8Array {
  * The master key: `VRM_SECRET_KEY` (32 bytes as base64 or hex, or any passphrase of 32+
  * characters, stretched by SHA-256), else a key generated once into the data directory.
  */
-export function loadMasterKey(options: { envValue: string | undefined; dataDir: string; log: Logger }): Buffer {
+export function loadMasterKey(options: {
+  envValue: string | undefined;
+  dataDir: string;
+  log: Logger;
+}): Buffer {
   const { envValue, dataDir, log } = options;
   if (envValue) return parseKey(envValue);
   const file = path.join(dataDir, 'secret.key');
@@ -75,5 +88,7 @@ function parseKey(value: string): Buffer {
   const b64 = Buffer.from(value, 'base64');
   if (b64.length === 32 && /^[A-Za-z0-9+/=_-]+$/.test(value)) return b64;
   if (value.length >= 32) return createHash('sha256').update(value).digest();
-  throw new Error('VRM_SECRET_KEY must be 32 bytes in base64 or hex, or a passphrase of at least 32 characters');
+  throw new Error(
+    'VRM_SECRET_KEY must be 32 bytes in base64 or hex, or a passphrase of at least 32 characters',
+  );
 }

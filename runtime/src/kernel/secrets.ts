@@ -23,10 +23,18 @@ export async function putSecret(tx: Tx, box: SecretBox, organizationId: string, 
   await tx
     .insert(secrets)
     .values({ organizationId, name, ciphertext })
-    .onConflictDoUpdate({ target: [secrets.organizationId, secrets.name], set: { ciphertext, updatedAt: new Date() } });
+    .onConflictDoUpdate({
+      target: [secrets.organizationId, secrets.name],
+      set: { ciphertext, updatedAt: new Date() },
+    });
 }
 
-export async function readSecret(tx: Tx, box: SecretBox, organizationId: string, name: string): Promise<string | undefined> {
+export async function readSecret(
+  tx: Tx,
+  box: SecretBox,
+  organizationId: string,
+  name: string,
+): Promise<string | undefined> {
   const [row] = await tx
     .select({ ciphertext: secrets.ciphertext })
     .from(secrets)
@@ -51,7 +59,10 @@ export async function providerSettings(
   }
   for (const row of stored) {
     if ((PROVIDER_SETTINGS as readonly string[]).includes(row.name)) {
-      settings[row.name as ProviderSetting] = box.decrypt(row.ciphertext, secretContext(organizationId, row.name));
+      settings[row.name as ProviderSetting] = box.decrypt(
+        row.ciphertext,
+        secretContext(organizationId, row.name),
+      );
     }
   }
   return settings;

@@ -78,7 +78,13 @@ export async function createTestApp(
 
 /** JSON request helpers over `app.request()`. */
 export function client(app: VrmApp['app']) {
-  const call = async (method: string, url: string, body?: unknown, token?: string, headers: Record<string, string> = {}) => {
+  const call = async (
+    method: string,
+    url: string,
+    body?: unknown,
+    token?: string,
+    headers: Record<string, string> = {},
+  ) => {
     const res = await app.request(url, {
       method,
       headers: {
@@ -112,7 +118,11 @@ let counter = 0;
 export async function signup(app: VrmApp['app'], organization = 'Org') {
   counter += 1;
   const email = `user${counter}-${randomBytes(3).toString('hex')}@example.com`;
-  const res = await client(app).post('/v1/auth/signup', { email, password: 'correct horse battery', organization });
+  const res = await client(app).post('/v1/auth/signup', {
+    email,
+    password: 'correct horse battery',
+    organization,
+  });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${res.text}`);
   return { ...res.body, email, password: 'correct horse battery' } as {
     token: string;

@@ -45,7 +45,10 @@ export class LiveHub {
   ) {}
 
   async start(): Promise<void> {
-    this.#unlisten = await this.db.listen(CALL_EVENTS_CHANNEL, (payload) => void this.#onNotification(payload));
+    this.#unlisten = await this.db.listen(
+      CALL_EVENTS_CHANNEL,
+      (payload) => void this.#onNotification(payload),
+    );
   }
 
   async stop(): Promise<void> {

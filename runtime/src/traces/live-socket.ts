@@ -1,8 +1,8 @@
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { can } from '../auth/rbac.js';
-import type { Services } from '../kernel/container.js';
 import type { WebSocketRoute } from '../http/websockets.js';
+import type { Services } from '../kernel/container.js';
 import type { LiveEvent, LiveSubscriber } from './live-hub.js';
 
 const ClientMessageSchema = z.discriminatedUnion('type', [
@@ -32,7 +32,10 @@ export function liveRoute(services: Services): WebSocketRoute {
         send({ type: 'error', message });
         ws.close(code, message.slice(0, 120));
       };
-      const authTimer = setTimeout(() => fail(4401, 'authenticate first: {"type":"auth","token":"…"}'), AUTH_TIMEOUT_MS);
+      const authTimer = setTimeout(
+        () => fail(4401, 'authenticate first: {"type":"auth","token":"…"}'),
+        AUTH_TIMEOUT_MS,
+      );
 
       ws.on('message', async (raw, isBinary) => {
         if (isBinary) return fail(4400, 'binary messages are not part of this protocol');
@@ -41,7 +44,10 @@ export function liveRoute(services: Services): WebSocketRoute {
           const result = ClientMessageSchema.safeParse(JSON.parse(String(raw)));
           if (!result.success) {
             const issue = result.error.issues[0];
-            return send({ type: 'error', message: `invalid message: ${issue?.path.join('.') || 'type'}: ${issue?.message}` });
+            return send({
+              type: 'error',
+              message: `invalid message: ${issue?.path.join('.') || 'type'}: ${issue?.message}`,
+            });
           }
           parsed = result.data;
         } catch {

@@ -12,7 +12,9 @@ describe.each(testDrivers())('trace store on %s', (driver) => {
 
   beforeAll(async () => {
     db = await openTestDatabase(driver);
-    const [row] = await db.system((tx) => tx.insert(organizations).values({ name: 'T', slug: 't' }).returning());
+    const [row] = await db.system((tx) =>
+      tx.insert(organizations).values({ name: 'T', slug: 't' }).returning(),
+    );
     org = row!.id;
   });
   afterAll(async () => {
@@ -21,16 +23,31 @@ describe.each(testDrivers())('trace store on %s', (driver) => {
 
   it('writes a call and its events in order, and the end of the call with its reason', async () => {
     const store = new TraceStore({ db, log: createLogger('silent'), flushIntervalMs: 60_000 });
-    const callId = store.startCall({ organizationId: org, agentId: null, agentVersion: null, channel: 'text', fromNumber: '+15551230000' });
+    const callId = store.startCall({
+      organizationId: org,
+      agentId: null,
+      agentVersion: null,
+      channel: 'text',
+      fromNumber: '+15551230000',
+    });
     const t0 = Date.now();
     for (let i = 0; i < 2500; i++) {
-      store.recordEvent(callId, { type: i % 2 ? 'transcript.final' : 'llm.request', turnId: Math.floor(i / 10), at: t0 + i, data: { i } });
+      store.recordEvent(callId, {
+        type: i % 2 ? 'transcript.final' : 'llm.request',
+        turnId: Math.floor(i / 10),
+        at: t0 + i,
+        data: { i },
+      });
     }
     // Nothing is written until a flush: recording never waits on the database.
     expect(await db.withTenant(org, (tx) => tx.select().from(calls))).toEqual([]);
     await store.endCall(callId, 'caller_hung_up');
     const [call] = await db.withTenant(org, (tx) => tx.select().from(calls).where(eq(calls.id, callId)));
-    expect(call).toMatchObject({ status: 'completed', endedReason: 'caller_hung_up', fromNumber: '+15551230000' });
+    expect(call).toMatchObject({
+      status: 'completed',
+      endedReason: 'caller_hung_up',
+      fromNumber: '+15551230000',
+    });
     expect(call!.durationMs).toBeGreaterThanOrEqual(0);
     const events = await db.withTenant(org, (tx) =>
       tx.select().from(callEvents).where(eq(callEvents.callId, callId)).orderBy(asc(callEvents.seq)),
@@ -44,24 +61,38 @@ describe.each(testDrivers())('trace store on %s', (driver) => {
 
   it('keeps events queued while the database refuses them, and writes them once it accepts', async () => {
     const store = new TraceStore({ db, log: createLogger('silent'), flushIntervalMs: 60_000 });
-    const callId = store.startCall({ organizationId: crypto.randomUUID(), agentId: null, agentVersion: null, channel: 'text' });
+    const callId = store.startCall({
+      organizationId: crypto.randomUUID(),
+      agentId: null,
+      agentVersion: null,
+      channel: 'text',
+    });
     store.recordEvent(callId, { type: 'call.started', turnId: 0, at: Date.now(), data: {} });
     // An organization that does not exist: the insert fails (foreign key), the work stays queued.
     await store.flush();
     const ok = store.startCall({ organizationId: org, agentId: null, agentVersion: null, channel: 'text' });
     store.recordEvent(ok, { type: 'call.started', turnId: 0, at: Date.now(), data: {} });
     await store.endCall(ok, 'completed');
-    const stored = await db.withTenant(org, (tx) => tx.select().from(callEvents).where(eq(callEvents.callId, ok)));
+    const stored = await db.withTenant(org, (tx) =>
+      tx.select().from(callEvents).where(eq(callEvents.callId, ok)),
+    );
     expect(stored).toHaveLength(1);
     await store.close();
   });
 
   it('flushes what is queued on close, for shutdown', async () => {
     const store = new TraceStore({ db, log: createLogger('silent'), flushIntervalMs: 60_000 });
-    const callId = store.startCall({ organizationId: org, agentId: null, agentVersion: null, channel: 'twilio' });
+    const callId = store.startCall({
+      organizationId: org,
+      agentId: null,
+      agentVersion: null,
+      channel: 'twilio',
+    });
     store.recordEvent(callId, { type: 'call.started', turnId: 0, at: Date.now(), data: {} });
     await store.close();
-    const stored = await db.withTenant(org, (tx) => tx.select().from(callEvents).where(eq(callEvents.callId, callId)));
+    const stored = await db.withTenant(org, (tx) =>
+      tx.select().from(callEvents).where(eq(callEvents.callId, callId)),
+    );
     expect(stored).toHaveLength(1);
   });
 });

@@ -113,7 +113,12 @@ export class TraceStore {
   }
 
   /** Updates fields of the call record (e.g. the provider's call id, post-call analysis). */
-  updateCall(callId: string, patch: Partial<Pick<typeof calls.$inferInsert, 'providerCallId' | 'analysis' | 'variables' | 'fromNumber' | 'toNumber'>>) {
+  updateCall(
+    callId: string,
+    patch: Partial<
+      Pick<typeof calls.$inferInsert, 'providerCallId' | 'analysis' | 'variables' | 'fromNumber' | 'toNumber'>
+    >,
+  ) {
     const call = this.#calls.get(callId);
     if (call) call.patch = { ...call.patch, ...patch };
   }
@@ -202,7 +207,12 @@ export class TraceStore {
               .set({
                 ...patch,
                 ...(end
-                  ? { endedAt: end.endedAt, durationMs: end.durationMs, endedReason: end.reason, status: end.status }
+                  ? {
+                      endedAt: end.endedAt,
+                      durationMs: end.durationMs,
+                      endedReason: end.reason,
+                      status: end.status,
+                    }
                   : {}),
               })
               .where(eq(calls.id, call.id));
@@ -218,7 +228,10 @@ export class TraceStore {
             this.#queued -= w.events.length + w.call.events.length;
             this.#dropped += w.events.length + w.call.events.length;
             this.#calls.delete(w.call.id);
-            this.#o.log.error({ err: error, callId: w.call.id }, 'giving up on a call trace the database keeps refusing');
+            this.#o.log.error(
+              { err: error, callId: w.call.id },
+              'giving up on a call trace the database keeps refusing',
+            );
             continue;
           }
           w.call.insert ??= w.insert;
@@ -253,7 +266,8 @@ export class TraceStore {
         call.events.shift();
         this.#queued -= 1;
         this.#dropped += 1;
-        if (this.#dropped % 1000 === 1) this.#o.log.error({ dropped: this.#dropped }, 'trace queue full: dropping events');
+        if (this.#dropped % 1000 === 1)
+          this.#o.log.error({ dropped: this.#dropped }, 'trace queue full: dropping events');
         return;
       }
     }

@@ -15,7 +15,10 @@ import { parseBody, parseParams, parseQuery } from '../validate.js';
 
 const AgentParam = z.object({ agent: z.string().min(1).max(100) });
 const VersionParams = AgentParam.extend({ version: z.coerce.number().int().positive() });
-const DiffQuery = z.strictObject({ from: z.coerce.number().int().positive(), to: z.coerce.number().int().positive() });
+const DiffQuery = z.strictObject({
+  from: z.coerce.number().int().positive(),
+  to: z.coerce.number().int().positive(),
+});
 const PublishBody = z.strictObject({ version: z.number().int().positive() });
 const RollbackBody = z.strictObject({ version: z.number().int().positive().optional() });
 const JsonManifestBody = z.strictObject({ manifest: z.string().min(1, 'is required') });
@@ -27,9 +30,13 @@ async function manifestText(c: Context<AppEnv>): Promise<string> {
   const type = c.req.header('content-type') ?? '';
   if (YAML_TYPES.test(type)) return c.req.text();
   if (type.startsWith('application/json')) return (await parseBody(c, JsonManifestBody)).manifest;
-  throw new VrmError('unsupported_media_type', 'Send the manifest as application/yaml, or as JSON {"manifest": "<yaml>"}', {
-    status: 400,
-  });
+  throw new VrmError(
+    'unsupported_media_type',
+    'Send the manifest as application/yaml, or as JSON {"manifest": "<yaml>"}',
+    {
+      status: 400,
+    },
+  );
 }
 
 /** Parses or throws 400 with every problem, each `line:col message`. */
@@ -45,7 +52,8 @@ function parseOrThrow(text: string, file: string) {
   return result;
 }
 
-const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+const isUuid = (value: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 /** Finds a live (not deleted) agent by id or by name. */
 async function findAgent(tx: Tx, ref: string) {
@@ -80,7 +88,11 @@ export function agentRoutes(r: ApiRouter, services: Services) {
 
   r.post('/v1/manifests/validate', 'agents:read', async (c) => {
     const result = parseManifest(await manifestText(c), c.req.query('file') ?? 'manifest.yaml');
-    return c.json(result.ok ? { valid: true, hash: result.hash, problems: [] } : { valid: false, problems: result.problems });
+    return c.json(
+      result.ok
+        ? { valid: true, hash: result.hash, problems: [] }
+        : { valid: false, problems: result.problems },
+    );
   });
 
   r.get('/v1/agents', 'agents:read', async (c) => {
@@ -95,7 +107,9 @@ export function agentRoutes(r: ApiRouter, services: Services) {
           createdAt: agents.createdAt,
           updatedAt: agents.updatedAt,
           callsLast7Days: sql<number>`(select count(*)::int from ${calls} where ${calls.agentId} = ${agents.id} and ${calls.startedAt} > now() - interval '7 days')`,
-          lastCallAt: sql<string | null>`(select max(${calls.startedAt}) from ${calls} where ${calls.agentId} = ${agents.id})`,
+          lastCallAt: sql<
+            string | null
+          >`(select max(${calls.startedAt}) from ${calls} where ${calls.agentId} = ${agents.id})`,
         })
         .from(agents)
         .where(isNull(agents.deletedAt))
@@ -138,7 +152,13 @@ export function agentRoutes(r: ApiRouter, services: Services) {
           publishedAt: new Date(),
         })
         .returning();
-      await audit(tx, { ...actor(c, services), action: 'agent.created', targetType: 'agent', targetId: agent!.id, data: { name: manifest.name, hash } });
+      await audit(tx, {
+        ...actor(c, services),
+        action: 'agent.created',
+        targetType: 'agent',
+        targetId: agent!.id,
+        data: { name: manifest.name, hash },
+      });
       return { ...agent!, version: versionSummary(version!, 1) };
     });
     return c.json(created, 201);
@@ -149,7 +169,10 @@ export function agentRoutes(r: ApiRouter, services: Services) {
     const result = await tenant(c, services, async (tx) => {
       const agent = await findAgent(tx, ref);
       const live = await findVersion(tx, agent.id, agent.liveVersion);
-      return { ...agent, live: { ...versionSummary(live, agent.liveVersion), yaml: live.yaml, manifest: live.manifest } };
+      return {
+        ...agent,
+        live: { ...versionSummary(live, agent.liveVersion), yaml: live.yaml, manifest: live.manifest },
+      };
     });
     return c.json(result);
   });
@@ -168,21 +191,37 @@ export function agentRoutes(r: ApiRouter, services: Services) {
         .for('update');
       if (!agent) throw notFound(`Agent ${ref}`);
       if (manifest.name !== agent.name) {
-        throw badRequest(`The manifest's name "${manifest.name}" does not match the agent "${agent.name}"; create a new agent to rename`);
+        throw badRequest(
+          `The manifest's name "${manifest.name}" does not match the agent "${agent.name}"; create a new agent to rename`,
+        );
       }
       const latest = await findVersion(tx, agent.id, agent.latestVersion);
       if (latest.yaml === text) return { created: false, agent, version: latest };
       const next = agent.latestVersion + 1;
       const [version] = await tx
         .insert(agentVersions)
-        .values({ organizationId: principal.organizationId, agentId: agent.id, version: next, yaml: text, manifest, hash, createdBy: principal.userId })
+        .values({
+          organizationId: principal.organizationId,
+          agentId: agent.id,
+          version: next,
+          yaml: text,
+          manifest,
+          hash,
+          createdBy: principal.userId,
+        })
         .returning();
       const [updated] = await tx
         .update(agents)
         .set({ latestVersion: next, description: manifest.description ?? null, updatedAt: new Date() })
         .where(eq(agents.id, agent.id))
         .returning();
-      await audit(tx, { ...actor(c, services), action: 'agent.version_created', targetType: 'agent', targetId: agent.id, data: { version: next, hash } });
+      await audit(tx, {
+        ...actor(c, services),
+        action: 'agent.version_created',
+        targetType: 'agent',
+        targetId: agent.id,
+        data: { version: next, hash },
+      });
       return { created: true, agent: updated!, version: version! };
     });
     return c.json(
@@ -195,7 +234,11 @@ export function agentRoutes(r: ApiRouter, services: Services) {
     const { agent: ref } = parseParams(c, AgentParam);
     const result = await tenant(c, services, async (tx) => {
       const agent = await findAgent(tx, ref);
-      const rows = await tx.select().from(agentVersions).where(eq(agentVersions.agentId, agent.id)).orderBy(desc(agentVersions.version));
+      const rows = await tx
+        .select()
+        .from(agentVersions)
+        .where(eq(agentVersions.agentId, agent.id))
+        .orderBy(desc(agentVersions.version));
       return rows.map((v) => versionSummary(v, agent.liveVersion));
     });
     return c.json({ versions: result });
@@ -243,7 +286,13 @@ export function agentRoutes(r: ApiRouter, services: Services) {
         .set({ liveVersion: version, updatedAt: new Date() })
         .where(eq(agents.id, agent.id))
         .returning();
-      await audit(tx, { ...actor(c, services), action: 'agent.published', targetType: 'agent', targetId: agent.id, data: { from: agent.liveVersion, to: version } });
+      await audit(tx, {
+        ...actor(c, services),
+        action: 'agent.published',
+        targetType: 'agent',
+        targetId: agent.id,
+        data: { from: agent.liveVersion, to: version },
+      });
       return updated!;
     });
     return c.json(result);
@@ -260,7 +309,13 @@ export function agentRoutes(r: ApiRouter, services: Services) {
         const [previous] = await tx
           .select({ version: agentVersions.version })
           .from(agentVersions)
-          .where(and(eq(agentVersions.agentId, agent.id), sql`${agentVersions.publishedAt} is not null`, sql`${agentVersions.version} < ${agent.liveVersion}`))
+          .where(
+            and(
+              eq(agentVersions.agentId, agent.id),
+              sql`${agentVersions.publishedAt} is not null`,
+              sql`${agentVersions.version} < ${agent.liveVersion}`,
+            ),
+          )
           .orderBy(desc(agentVersions.version))
           .limit(1);
         if (!previous) throw conflict('There is no earlier published version to roll back to');
@@ -273,7 +328,13 @@ export function agentRoutes(r: ApiRouter, services: Services) {
         .set({ liveVersion: target, updatedAt: new Date() })
         .where(eq(agents.id, agent.id))
         .returning();
-      await audit(tx, { ...actor(c, services), action: 'agent.rolled_back', targetType: 'agent', targetId: agent.id, data: { from: agent.liveVersion, to: target } });
+      await audit(tx, {
+        ...actor(c, services),
+        action: 'agent.rolled_back',
+        targetType: 'agent',
+        targetId: agent.id,
+        data: { from: agent.liveVersion, to: target },
+      });
       return updated!;
     });
     return c.json(result);
@@ -284,7 +345,13 @@ export function agentRoutes(r: ApiRouter, services: Services) {
     await tenant(c, services, async (tx) => {
       const agent = await findAgent(tx, ref);
       await tx.update(agents).set({ deletedAt: new Date() }).where(eq(agents.id, agent.id));
-      await audit(tx, { ...actor(c, services), action: 'agent.deleted', targetType: 'agent', targetId: agent.id, data: { name: agent.name } });
+      await audit(tx, {
+        ...actor(c, services),
+        action: 'agent.deleted',
+        targetType: 'agent',
+        targetId: agent.id,
+        data: { name: agent.name },
+      });
     });
     return c.body(null, 204);
   });

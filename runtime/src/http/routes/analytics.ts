@@ -20,10 +20,14 @@ const AnalyticsQuery = z
     return { ...q, from: new Date(from), to: new Date(to) };
   })
   .refine((q) => q.from < q.to, { message: 'from must be before to', path: ['from'] })
-  .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * DAY, { message: 'the range is at most a year', path: ['to'] });
+  .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * DAY, {
+    message: 'the range is at most a year',
+    path: ['to'],
+  });
 
 type Row = Record<string, unknown>;
-const rowsOf = (result: unknown): Row[] => (Array.isArray(result) ? (result as Row[]) : ((result as { rows: Row[] }).rows ?? []));
+const rowsOf = (result: unknown): Row[] =>
+  Array.isArray(result) ? (result as Row[]) : ((result as { rows: Row[] }).rows ?? []);
 const num = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
 
 /**

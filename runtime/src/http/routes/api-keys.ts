@@ -30,7 +30,9 @@ const publicColumns = {
 
 export function apiKeyRoutes(r: ApiRouter, services: Services) {
   r.get('/v1/api-keys', 'api_keys:read', async (c) => {
-    const keys = await tenant(c, services, (tx) => tx.select(publicColumns).from(apiKeys).orderBy(desc(apiKeys.createdAt)));
+    const keys = await tenant(c, services, (tx) =>
+      tx.select(publicColumns).from(apiKeys).orderBy(desc(apiKeys.createdAt)),
+    );
     return c.json({ apiKeys: keys });
   });
 
@@ -38,7 +40,8 @@ export function apiKeyRoutes(r: ApiRouter, services: Services) {
   r.post('/v1/api-keys', 'api_keys:write', async (c) => {
     const body = await parseBody(c, CreateKeyBody);
     const principal = principalOf(c);
-    if (!canAssignRole(principal.role, body.role)) throw forbidden(`A ${principal.role} cannot create a ${body.role} key`);
+    if (!canAssignRole(principal.role, body.role))
+      throw forbidden(`A ${principal.role} cannot create a ${body.role} key`);
     const generated = generateApiKey();
     const row = await tenant(c, services, async (tx) => {
       const [row] = await tx
@@ -53,7 +56,13 @@ export function apiKeyRoutes(r: ApiRouter, services: Services) {
           expiresAt: body.expiresInDays ? new Date(Date.now() + body.expiresInDays * 86_400_000) : null,
         })
         .returning(publicColumns);
-      await audit(tx, { ...actor(c, services), action: 'api_key.created', targetType: 'api_key', targetId: row!.id, data: { name: body.name, role: body.role } });
+      await audit(tx, {
+        ...actor(c, services),
+        action: 'api_key.created',
+        targetType: 'api_key',
+        targetId: row!.id,
+        data: { name: body.name, role: body.role },
+      });
       return row!;
     });
     return c.json({ ...row, key: generated.key }, 201);
@@ -68,7 +77,12 @@ export function apiKeyRoutes(r: ApiRouter, services: Services) {
         .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
         .returning({ id: apiKeys.id });
       if (!row) throw notFound('API key');
-      await audit(tx, { ...actor(c, services), action: 'api_key.revoked', targetType: 'api_key', targetId: id });
+      await audit(tx, {
+        ...actor(c, services),
+        action: 'api_key.revoked',
+        targetType: 'api_key',
+        targetId: id,
+      });
     });
     return c.body(null, 204);
   });

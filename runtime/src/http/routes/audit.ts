@@ -20,7 +20,12 @@ export function auditRoutes(r: ApiRouter, services: Services) {
       tx
         .select()
         .from(auditLog)
-        .where(and(q.before ? lt(auditLog.id, q.before) : undefined, q.action ? eq(auditLog.action, q.action) : undefined))
+        .where(
+          and(
+            q.before ? lt(auditLog.id, q.before) : undefined,
+            q.action ? eq(auditLog.action, q.action) : undefined,
+          ),
+        )
         .orderBy(desc(auditLog.id))
         .limit(q.limit),
     );

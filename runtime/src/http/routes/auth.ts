@@ -34,7 +34,12 @@ export const LoginBody = z.strictObject({
 
 const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
 const SwitchBody = z.strictObject({ organizationId: z.uuid() });
-const CodeBody = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'must be a 6-digit code') });
+const CodeBody = z.strictObject({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'must be a 6-digit code'),
+});
 const CreateOrgBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
 
 export function authRoutes(r: ApiRouter, services: Services) {
@@ -76,13 +81,23 @@ export function authRoutes(r: ApiRouter, services: Services) {
     const orgs = principal.userId
       ? await services.db.system((tx) =>
           tx
-            .select({ id: organizations.id, name: organizations.name, slug: organizations.slug, role: memberships.role })
+            .select({
+              id: organizations.id,
+              name: organizations.name,
+              slug: organizations.slug,
+              role: memberships.role,
+            })
             .from(memberships)
             .innerJoin(organizations, eq(organizations.id, memberships.organizationId))
             .where(eq(memberships.userId, principal.userId!)),
         )
       : [];
-    return c.json({ principal: { kind: principal.kind, role: principal.role }, user, organization, organizations: orgs });
+    return c.json({
+      principal: { kind: principal.kind, role: principal.role },
+      user,
+      organization,
+      organizations: orgs,
+    });
   });
 
   r.post('/v1/auth/switch', 'authenticated', async (c) => {

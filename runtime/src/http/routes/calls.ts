@@ -25,12 +25,18 @@ const EventsQuery = z.strictObject({
 });
 
 /** Cursor: the last row's start time and id, so pages stay stable while calls arrive. */
-const encodeCursor = (startedAt: Date, id: string) => Buffer.from(`${startedAt.toISOString()}|${id}`).toString('base64url');
+const encodeCursor = (startedAt: Date, id: string) =>
+  Buffer.from(`${startedAt.toISOString()}|${id}`).toString('base64url');
 function decodeCursor(cursor: string) {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const date = new Date(at ?? '');
   if (!id || Number.isNaN(date.getTime())) {
-    throw validationError('query', new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'is not a cursor from this API', input: cursor }]));
+    throw validationError(
+      'query',
+      new z.ZodError([
+        { code: 'custom', path: ['cursor'], message: 'is not a cursor from this API', input: cursor },
+      ]),
+    );
   }
   return { at: date, id };
 }
@@ -55,7 +61,10 @@ export function callRoutes(r: ApiRouter, services: Services) {
             q.from ? gte(calls.startedAt, new Date(q.from)) : undefined,
             q.to ? lte(calls.startedAt, endOfDay(q.to)) : undefined,
             cursor
-              ? or(lt(calls.startedAt, cursor.at), and(eq(calls.startedAt, cursor.at), lt(calls.id, cursor.id)))
+              ? or(
+                  lt(calls.startedAt, cursor.at),
+                  and(eq(calls.startedAt, cursor.at), lt(calls.id, cursor.id)),
+                )
               : undefined,
           ),
         )
@@ -93,7 +102,12 @@ export function callRoutes(r: ApiRouter, services: Services) {
         })
         .from(callEvents)
         .where(eq(callEvents.callId, id));
-      return { ...row.call, agentName: row.agentName, turns: turns.map((t) => ({ turnId: t.turnId, at: t.at, ...(t.data as object) })), counts };
+      return {
+        ...row.call,
+        agentName: row.agentName,
+        turns: turns.map((t) => ({ turnId: t.turnId, at: t.at, ...(t.data as object) })),
+        counts,
+      };
     });
     return c.json(result);
   });

@@ -78,15 +78,31 @@ export function mcpServerRoutes(r: ApiRouter, services: Services) {
     await assertTransportAllowed(body.transport, policy);
     const principal = principalOf(c);
     const row = await tenant(c, services, async (tx) => {
-      const [existing] = await tx.select({ id: mcpServers.id }).from(mcpServers).where(eq(mcpServers.name, body.name));
+      const [existing] = await tx
+        .select({ id: mcpServers.id })
+        .from(mcpServers)
+        .where(eq(mcpServers.name, body.name));
       if (existing) throw conflict(`An MCP server named "${body.name}" already exists`, { id: existing.id });
       const id = crypto.randomUUID();
       const visible = await mcp.storeCredentials(tx, principal.organizationId, id, body.transport);
       const [row] = await tx
         .insert(mcpServers)
-        .values({ id, organizationId: principal.organizationId, name: body.name, transport: visible, trusted: body.trusted, enabled: body.enabled })
+        .values({
+          id,
+          organizationId: principal.organizationId,
+          name: body.name,
+          transport: visible,
+          trusted: body.trusted,
+          enabled: body.enabled,
+        })
         .returning();
-      await audit(tx, { ...actor(c, services), action: 'mcp_server.created', targetType: 'mcp_server', targetId: id, data: { name: body.name, type: body.transport.type } });
+      await audit(tx, {
+        ...actor(c, services),
+        action: 'mcp_server.created',
+        targetType: 'mcp_server',
+        targetId: id,
+        data: { name: body.name, type: body.transport.type },
+      });
       return row!;
     });
     await mcp.register(row);
@@ -97,7 +113,10 @@ export function mcpServerRoutes(r: ApiRouter, services: Services) {
   r.get('/v1/mcp-servers', 'mcp:read', async (c) => {
     const rows = await tenant(c, services, (tx) => tx.select().from(mcpServers).orderBy(mcpServers.name));
     return c.json({
-      servers: rows.map((row) => ({ ...view(row), toolCount: (mcp.manager.cachedTools(row.id) ?? (row.tools as unknown[])).length })),
+      servers: rows.map((row) => ({
+        ...view(row),
+        toolCount: (mcp.manager.cachedTools(row.id) ?? (row.tools as unknown[])).length,
+      })),
     });
   });
 
@@ -114,7 +133,9 @@ export function mcpServerRoutes(r: ApiRouter, services: Services) {
     const row = await tenant(c, services, async (tx) => {
       const [current] = await tx.select().from(mcpServers).where(eq(mcpServers.id, id));
       if (!current) throw notFound('MCP server');
-      const transport = body.transport ? await mcp.storeCredentials(tx, principal.organizationId, id, body.transport) : undefined;
+      const transport = body.transport
+        ? await mcp.storeCredentials(tx, principal.organizationId, id, body.transport)
+        : undefined;
       const [row] = await tx
         .update(mcpServers)
         .set({
@@ -125,7 +146,13 @@ export function mcpServerRoutes(r: ApiRouter, services: Services) {
         })
         .where(eq(mcpServers.id, id))
         .returning();
-      await audit(tx, { ...actor(c, services), action: 'mcp_server.updated', targetType: 'mcp_server', targetId: id, data: { trusted: body.trusted, enabled: body.enabled, transportChanged: Boolean(body.transport) } });
+      await audit(tx, {
+        ...actor(c, services),
+        action: 'mcp_server.updated',
+        targetType: 'mcp_server',
+        targetId: id,
+        data: { trusted: body.trusted, enabled: body.enabled, transportChanged: Boolean(body.transport) },
+      });
       return row!;
     });
     await mcp.register(row);
@@ -139,8 +166,21 @@ export function mcpServerRoutes(r: ApiRouter, services: Services) {
     await tenant(c, services, async (tx) => {
       const [row] = await tx.delete(mcpServers).where(eq(mcpServers.id, id)).returning();
       if (!row) throw notFound('MCP server');
-      await tx.delete(secrets).where(and(eq(secrets.organizationId, principal.organizationId), eq(secrets.name, credentialSecretName(id))));
-      await audit(tx, { ...actor(c, services), action: 'mcp_server.deleted', targetType: 'mcp_server', targetId: id, data: { name: row.name } });
+      await tx
+        .delete(secrets)
+        .where(
+          and(
+            eq(secrets.organizationId, principal.organizationId),
+            eq(secrets.name, credentialSecretName(id)),
+          ),
+        );
+      await audit(tx, {
+        ...actor(c, services),
+        action: 'mcp_server.deleted',
+        targetType: 'mcp_server',
+        targetId: id,
+        data: { name: row.name },
+      });
     });
     await mcp.manager.unregister(id);
     return c.body(null, 204);
@@ -164,7 +204,13 @@ export function mcpServerRoutes(r: ApiRouter, services: Services) {
     const row = await loadRow(c, id);
     const state = await mcp.manager.approve(row.id, tool);
     await tenant(c, services, (tx) =>
-      audit(tx, { ...actor(c, services), action: 'mcp_tool.approved', targetType: 'mcp_tool', targetId: `${id}/${tool}`, data: { hash: state.hash, by: 'person' } }),
+      audit(tx, {
+        ...actor(c, services),
+        action: 'mcp_tool.approved',
+        targetType: 'mcp_tool',
+        targetId: `${id}/${tool}`,
+        data: { hash: state.hash, by: 'person' },
+      }),
     );
     return c.json(toolView(state, row.name, await mcp.disabledTools(row.organizationId, row.id)));
   });
@@ -178,9 +224,20 @@ export function mcpServerRoutes(r: ApiRouter, services: Services) {
     await tenant(c, services, async (tx) => {
       await tx
         .insert(mcpToolPins)
-        .values({ organizationId: row.organizationId, serverId: id, toolName: tool, hash: state.approvedHash ?? '', enabled })
+        .values({
+          organizationId: row.organizationId,
+          serverId: id,
+          toolName: tool,
+          hash: state.approvedHash ?? '',
+          enabled,
+        })
         .onConflictDoUpdate({ target: [mcpToolPins.serverId, mcpToolPins.toolName], set: { enabled } });
-      await audit(tx, { ...actor(c, services), action: enabled ? 'mcp_tool.enabled' : 'mcp_tool.disabled', targetType: 'mcp_tool', targetId: `${id}/${tool}` });
+      await audit(tx, {
+        ...actor(c, services),
+        action: enabled ? 'mcp_tool.enabled' : 'mcp_tool.disabled',
+        targetType: 'mcp_tool',
+        targetId: `${id}/${tool}`,
+      });
     });
     return c.json(toolView(state, row.name, await mcp.disabledTools(row.organizationId, row.id)));
   });
@@ -190,19 +247,27 @@ export function mcpServerRoutes(r: ApiRouter, services: Services) {
     const { id, tool } = parseParams(c, ToolParams);
     const body = await parseBody(c, CallBody);
     const row = await loadRow(c, id);
-    if (!row.enabled) throw new VrmError('mcp_server_disabled', 'This MCP server is disabled', { status: 409 });
+    if (!row.enabled)
+      throw new VrmError('mcp_server_disabled', 'This MCP server is disabled', { status: 409 });
     const states = mcp.manager.cachedTools(row.id) ?? (await mcp.manager.tools(row.id));
     const state = states.find((t) => t.tool.name === tool);
     if (!state) throw notFound(`Tool ${tool}`);
     if ((await mcp.disabledTools(row.organizationId, row.id)).has(tool)) {
-      throw new VrmError('mcp_tool_disabled', `The tool ${tool} is disabled in this organization`, { status: 409 });
+      throw new VrmError('mcp_tool_disabled', `The tool ${tool} is disabled in this organization`, {
+        status: 409,
+      });
     }
     const annotations = state.tool.annotations ?? {};
     const safe = row.trusted && (annotations.readOnlyHint === true || annotations.destructiveHint === false);
     if (!safe && !body.confirm) {
-      throw new VrmError('confirmation_required', `${tool} may change data; send "confirm": true to run it`, { status: 409 });
+      throw new VrmError('confirmation_required', `${tool} may change data; send "confirm": true to run it`, {
+        status: 409,
+      });
     }
-    const result = await mcp.manager.callTool(row.id, tool, body.arguments, { timeoutMs: body.timeoutMs ?? 15_000, signal: c.req.raw.signal });
+    const result = await mcp.manager.callTool(row.id, tool, body.arguments, {
+      timeoutMs: body.timeoutMs ?? 15_000,
+      signal: c.req.raw.signal,
+    });
     return c.json(result);
   });
 }

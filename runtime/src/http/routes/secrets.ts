@@ -10,7 +10,12 @@ import { type ApiRouter, principalOf } from '../route.js';
 import { parseBody, parseParams } from '../validate.js';
 
 const NameParam = z.object({
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, _ . or -, starting with a letter'),
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/,
+      'must be 1-64 letters, digits, _ . or -, starting with a letter',
+    ),
 });
 const PutSecretBody = z.strictObject({ value: z.string().min(1).max(8192) });
 
@@ -18,7 +23,10 @@ const PutSecretBody = z.strictObject({ value: z.string().min(1).max(8192) });
 export function secretRoutes(r: ApiRouter, services: Services) {
   r.get('/v1/secrets', 'secrets:read', async (c) => {
     const rows = await tenant(c, services, (tx) =>
-      tx.select({ name: secrets.name, createdAt: secrets.createdAt, updatedAt: secrets.updatedAt }).from(secrets).orderBy(secrets.name),
+      tx
+        .select({ name: secrets.name, createdAt: secrets.createdAt, updatedAt: secrets.updatedAt })
+        .from(secrets)
+        .orderBy(secrets.name),
     );
     return c.json({ secrets: rows });
   });
@@ -43,7 +51,12 @@ export function secretRoutes(r: ApiRouter, services: Services) {
         .where(and(eq(secrets.organizationId, organizationId), eq(secrets.name, name)))
         .returning({ name: secrets.name });
       if (deleted.length === 0) throw notFound(`Secret ${name}`);
-      await audit(tx, { ...actor(c, services), action: 'secret.deleted', targetType: 'secret', targetId: name });
+      await audit(tx, {
+        ...actor(c, services),
+        action: 'secret.deleted',
+        targetType: 'secret',
+        targetId: name,
+      });
     });
     return c.body(null, 204);
   });

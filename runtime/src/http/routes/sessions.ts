@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Services } from '../../kernel/container.js';
-import { principalOf } from '../route.js';
 import type { ApiRouter } from '../route.js';
+import { principalOf } from '../route.js';
 import { parseBody, parseParams } from '../validate.js';
 
 const AgentParam = z.object({ agent: z.string().min(1).max(100) });
