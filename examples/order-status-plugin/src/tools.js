@@ -123,7 +123,10 @@ export function registerOrderTools(server, store, settings, log) {
     };
   };
 
-  /** One or two sentences an agent can say almost as they are. */
+  /**
+   * What the model reads. VRM hands the model this text, not `structuredContent`, so it carries
+   * every fact the next step needs (the SKUs for request_return) in a couple of sayable sentences.
+   */
   const summary = (/** @type {z.infer<typeof OrderView>} */ o) => {
     const count = o.items.reduce((sum, item) => sum + item.quantity, 0);
     const head = `Order ${o.orderNumber} for ${o.customerFirstName} (${plural(count, 'item')}, ${formatMoney(o.total, o.currency)})`;
@@ -137,7 +140,7 @@ export function registerOrderTools(server, store, settings, log) {
     else text = `${head} was delivered ${s?.deliveredAt ? date(s.deliveredAt) : ''}.`.replace(' .', '.');
     if (o.returnableUntil) text += ` Returns are possible until ${date(o.returnableUntil)}.`;
     for (const r of o.returns) text += ` Return ${r.returnId} is ${r.status.replace('_', ' ')}.`;
-    return text;
+    return `${text} Items: ${o.items.map((i) => `${i.quantity}× ${i.name} [${i.sku}]`).join(', ')}.`;
   };
 
   /**

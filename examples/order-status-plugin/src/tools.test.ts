@@ -44,6 +44,8 @@ describe('order tools', () => {
     expect(textOf(result)).toMatch(
       /^Order 204577 for Maya \(1 item, \$129\.00\) shipped with USPS on \w+day/,
     );
+    // VRM gives the model this text, not structuredContent: it names the SKUs a return needs.
+    expect(textOf(result)).toMatch(/ Items: 1× Packable rain jacket, medium \[JKT-RAIN-M\]\.$/);
     expect(result.structuredContent).toMatchObject({
       order: {
         orderNumber: '204577',
