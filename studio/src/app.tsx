@@ -11,6 +11,12 @@ const AgentList = lazy(() => import('./routes/agents/agent-list.js'));
 const AgentNew = lazy(() => import('./routes/agents/agent-new.js'));
 const AgentDetail = lazy(() => import('./routes/agents/agent-detail.js'));
 const AgentDiff = lazy(() => import('./routes/agents/agent-diff.js'));
+const AgentTest = lazy(() => import('./routes/agents/agent-test.js'));
+const ServerList = lazy(() => import('./routes/tools/server-list.js'));
+const ServerDetail = lazy(() => import('./routes/tools/server-detail.js'));
+const CallList = lazy(() => import('./routes/calls/call-list.js'));
+const CallDetail = lazy(() => import('./routes/calls/call-detail.js'));
+const Dashboard = lazy(() => import('./routes/dashboard.js'));
 const Members = lazy(() => import('./routes/members.js'));
 const ApiKeys = lazy(() => import('./routes/api-keys.js'));
 const NotFound = lazy(() => import('./routes/not-found.js'));
@@ -50,6 +56,12 @@ export function App(props: { state: AppContextValue }) {
           <Route path="/agents/new" component={AgentNew} />
           <Route path="/agents/:agent" component={AgentDetail} />
           <Route path="/agents/:agent/diff" component={AgentDiff} />
+          <Route path="/agents/:agent/test" component={AgentTest} />
+          <Route path="/tools" component={ServerList} />
+          <Route path="/tools/:id" component={ServerDetail} />
+          <Route path="/calls" component={CallList} />
+          <Route path="/calls/:id" component={CallDetail} />
+          <Route path="/dashboard" component={Dashboard} />
           <Route path="/members" component={Members} />
           <Route path="/api-keys" component={ApiKeys} />
           <Route path="*" component={NotFound} />

@@ -72,11 +72,12 @@ export async function startStudio(
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  context.setDefaultTimeout(15_000);
   const browserErrors: string[] = [];
   page.on('pageerror', (error) => browserErrors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') browserErrors.push(`console: ${message.text()}`);
+    if (message.type() === 'error')
+      browserErrors.push(`console: ${message.text()} (${message.location().url})`);
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {

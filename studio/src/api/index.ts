@@ -1,3 +1,4 @@
+import { callsApi, mcpApi } from './calls-endpoints.js';
 import { agentsApi, authApi, organizationApi } from './endpoints.js';
 import { createHttp, type HttpOptions } from './http.js';
 
@@ -9,9 +10,13 @@ export function createApi(options: HttpOptions) {
   const http = createHttp(options);
   return {
     http,
+    /** The session's tokens, for the WebSockets that authenticate with their first message. */
+    tokens: options.tokens,
     auth: authApi(http),
     organization: organizationApi(http),
     agents: agentsApi(http),
+    mcp: mcpApi(http),
+    calls: callsApi(http),
   };
 }
 

@@ -4,7 +4,10 @@ import { useApp } from '../state/app-context.js';
 import { OrgSwitcher } from './org-switcher.js';
 
 const NAV = [
+  { href: '/dashboard', label: 'Dashboard' },
   { href: '/agents', label: 'Agents' },
+  { href: '/tools', label: 'Tools' },
+  { href: '/calls', label: 'Calls' },
   { href: '/members', label: 'Members' },
   { href: '/api-keys', label: 'API keys' },
 ] as const;

@@ -1,4 +1,4 @@
-import { useBeforeLeave, useParams } from '@solidjs/router';
+import { A, useBeforeLeave, useParams } from '@solidjs/router';
 import { createResource, createSignal, type JSX, Show } from 'solid-js';
 import type { VersionSummary } from '../../api/types.js';
 import { EditorPane } from '../../components/editor/editor-pane.js';
@@ -175,6 +175,9 @@ function Workspace(props: {
           </Show>
         </div>
         <div class="actions">
+          <A class="btn" href={`/agents/${encodeURIComponent(props.name)}/test`}>
+            Test
+          </A>
           <Show when={props.latestVersion > props.liveVersion}>
             <button
               type="button"
