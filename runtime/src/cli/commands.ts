@@ -15,4 +15,5 @@ export const commands: Record<string, () => Promise<CommandModule>> = {
   validate: () => import('./validate.js').then((m) => m.command),
   schema: () => import('./schema.js').then((m) => m.command),
   chat: () => import('./chat.js').then((m) => m.command),
+  test: () => import('./test.js').then((m) => m.command),
 };
