@@ -146,4 +146,20 @@ describe('the studio: agents', () => {
     await page.getByTestId('agents-table').waitFor();
     expect(new URL(page.url()).pathname).toBe('/agents');
   });
+
+  it('fits a tablet: the sidebar becomes a top bar and the versions stack under the editor', async () => {
+    const { page } = studio;
+    await page.setViewportSize({ width: 820, height: 1100 });
+    await page.goto('/agents/front-desk');
+    await page.locator('.cm-content').waitFor();
+    await page.getByTestId('versions').waitFor();
+    const nav = await page.getByRole('navigation', { name: 'Main' }).boundingBox();
+    const editor = await page.getByTestId('manifest-editor').boundingBox();
+    const versions = await page.getByTestId('versions').boundingBox();
+    expect(nav!.y).toBeLessThan(editor!.y);
+    expect(versions!.y).toBeGreaterThan(editor!.y + editor!.height - 1);
+    expect(editor!.x + editor!.width).toBeLessThanOrEqual(820);
+    await studio.screenshot('agent-editor-tablet');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
 });
