@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Db, openPluginDatabase, type PluginDatabase, runPluginMain } from '@vrm/plugin-kit';
+import { type Db, openPluginDatabase, type PluginDatabase, queryRows, runPluginMain } from '@vrm/plugin-kit';
 import { sql } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { loadAnalyticsConfig } from './config.js';
@@ -17,7 +17,16 @@ export async function openAnalyticsDatabase(options: {
   dataDir?: string | undefined;
   migrationsDir: string;
 }): Promise<PluginDatabase> {
-  if (options.url) return openPluginDatabase({ url: options.url, migrations: [], migrationLockId: 0 });
+  if (options.url) {
+    const database = await openPluginDatabase({ url: options.url, migrations: [], migrationLockId: 0 });
+    try {
+      await assertVrmSchema(database.db);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+    return database;
+  }
   const database = await openPluginDatabase({ dataDir: options.dataDir, migrations: [], migrationLockId: 0 });
   try {
     await migrate(database.db as never, { migrationsFolder: options.migrationsDir });
@@ -30,12 +39,25 @@ export async function openAnalyticsDatabase(options: {
   return database;
 }
 
+/**
+ * A PostgreSQL database VRM has not migrated (or not VRM's at all) would otherwise start fine and
+ * fail every tool call with an internal error; refuse at start and say what to do.
+ */
+async function assertVrmSchema(db: Db): Promise<void> {
+  const [row] = await queryRows(
+    db,
+    sql`select to_regclass('calls') is not null and to_regclass('call_events') is not null as ok`,
+  );
+  if (row?.ok !== true) {
+    throw new Error(
+      "the database at ANALYTICS_DATABASE_URL has no VRM tables (calls, call_events): point it at VRM's database after VRM has migrated it (vrm migrate)",
+    );
+  }
+}
+
 /** Without a configured organization, the embedded database's only organization (if exactly one). */
 async function soleOrganization(db: Db): Promise<string | undefined> {
-  const result = await db.execute(sql`select id::text as id from organizations limit 2`);
-  const rows = (Array.isArray(result) ? result : (result as { rows: Array<{ id: string }> }).rows) as Array<{
-    id: string;
-  }>;
+  const rows = await queryRows<{ id: string }>(db, sql`select id::text as id from organizations limit 2`);
   return rows.length === 1 ? rows[0]!.id : undefined;
 }
 
@@ -59,8 +81,15 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Prom
           dataDir: config.ANALYTICS_DATA_DIR,
           migrationsDir: config.ANALYTICS_MIGRATIONS_DIR,
         });
-        const organizationId =
-          config.ANALYTICS_ORGANIZATION_ID ?? (await soleOrganization(database.db)) ?? NO_ORGANIZATION;
+        let organizationId: string;
+        try {
+          organizationId =
+            config.ANALYTICS_ORGANIZATION_ID ?? (await soleOrganization(database.db)) ?? NO_ORGANIZATION;
+        } catch (error) {
+          // An open PostgreSQL pool would keep the process alive after the failed start.
+          await database.close();
+          throw error;
+        }
         if (organizationId === NO_ORGANIZATION)
           log.warn('no organization configured or found: figures will be zero');
         const onUnexpected = (tool: string, error: unknown) => log.error({ err: error, tool }, 'tool failed');

@@ -10,7 +10,7 @@
  * - `tool.result`: data `{ server, tool, name, durationMs, isError }`.
  * Calls are attributed to a range by `calls.started_at` (from inclusive, to exclusive).
  */
-import type { Db } from '@vrm/plugin-kit';
+import { type Db, queryRows } from '@vrm/plugin-kit';
 import { type SQL, sql } from 'drizzle-orm';
 
 export interface CallFilter {
@@ -30,11 +30,6 @@ export const LATENCY_METRICS = [
 export type LatencyMetric = (typeof LATENCY_METRICS)[number];
 
 type Row = Record<string, unknown>;
-
-/** `execute` returns `{ rows }` on PGlite and an array on postgres.js. */
-function rowsOf(result: unknown): Row[] {
-  return Array.isArray(result) ? (result as Row[]) : ((result as { rows: Row[] }).rows ?? []);
-}
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null =>
@@ -60,10 +55,9 @@ export class AnalyticsQueries {
     run: (q: (query: SQL) => Promise<Row[]>) => Promise<T>,
   ): Promise<T> {
     if (this.assumeAppRole === undefined) {
-      const [row] = rowsOf(
-        await this.db.execute(
-          sql`select exists (select 1 from pg_roles where rolname = 'vrm_app') and pg_has_role(current_user, 'vrm_app', 'MEMBER') as ok`,
-        ),
+      const [row] = await queryRows(
+        this.db,
+        sql`select exists (select 1 from pg_roles where rolname = 'vrm_app') and pg_has_role(current_user, 'vrm_app', 'MEMBER') as ok`,
       );
       this.assumeAppRole = row?.ok === true;
     }
@@ -71,7 +65,7 @@ export class AnalyticsQueries {
       await tx.execute(sql`set transaction read only`);
       if (this.assumeAppRole) await tx.execute(sql`set local role vrm_app`);
       await tx.execute(sql`select set_config('vrm.org_id', ${organizationId}, true)`);
-      return run(async (query) => rowsOf(await tx.execute(query)));
+      return run((query) => queryRows(tx, query));
     });
   }
 

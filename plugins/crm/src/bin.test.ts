@@ -1,6 +1,15 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectStdio, makeTempDir, runInspector, runToExit, spawnHttpPlugin } from '@vrm/plugin-kit/testing';
+import {
+  connectStdio,
+  createTestPostgresDatabase,
+  makeTempDir,
+  runInspector,
+  runToExit,
+  spawnHttpPlugin,
+  type TestPostgresDatabase,
+  testDrivers,
+} from '@vrm/plugin-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../bin/vrm-crm.mjs', import.meta.url));
@@ -52,9 +61,22 @@ describe('vrm-crm under the MCP Inspector CLI, with no arguments and no configur
   });
 });
 
-describe('vrm-crm over stdio', { timeout: 120_000 }, () => {
+describe.each(testDrivers())('vrm-crm over stdio on %s', { timeout: 120_000 }, (driver) => {
+  let postgresDb: TestPostgresDatabase | undefined;
+
+  beforeAll(async () => {
+    if (driver === 'postgres') postgresDb = await createTestPostgresDatabase();
+  });
+  afterAll(async () => {
+    await postgresDb?.drop();
+  });
+
   it('lists tools and finds a seeded contact by a national-format number', async () => {
-    const client = await connectStdio(BIN, { env: { CRM_DATA_DIR: DATA_DIR, CRM_SEED_DEMO: '1' } });
+    // PGlite reuses the Inspector's directory; PostgreSQL gets a fresh database of its own.
+    const storage: Record<string, string> = postgresDb
+      ? { CRM_DATABASE_URL: postgresDb.url }
+      : { CRM_DATA_DIR: DATA_DIR };
+    const client = await connectStdio(BIN, { env: { ...storage, CRM_SEED_DEMO: '1' } });
     try {
       const { tools } = await client.listTools();
       expect(tools.find((t) => t.name === 'cancel_appointment')?.annotations?.destructiveHint).toBe(true);
@@ -69,6 +91,23 @@ describe('vrm-crm over stdio', { timeout: 120_000 }, () => {
         found: true,
         contact: { name: 'Jane Doe' },
       });
+      // A write and a read back through the same process: the seeded slots are bookable.
+      const { slots } = (
+        await client.callTool({
+          name: 'list_appointment_slots',
+          arguments: {
+            from: new Date().toISOString(),
+            to: new Date(Date.now() + 8 * 86_400_000).toISOString(),
+          },
+        })
+      ).structuredContent as { slots: Array<{ id: string }> };
+      const contactId = (result.structuredContent as { contact: { id: string } }).contact.id;
+      const booked = await client.callTool({
+        name: 'book_appointment',
+        arguments: { slotId: slots[0]!.id, contactId },
+      });
+      expect(booked.isError, JSON.stringify(booked.content)).toBeFalsy();
+      expect(booked.structuredContent).toMatchObject({ appointment: { status: 'booked', contactId } });
     } finally {
       await client.close();
     }

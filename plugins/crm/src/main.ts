@@ -41,7 +41,13 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Prom
           db: database.db,
           defaultRegion: config.CRM_DEFAULT_REGION as CountryCode,
         });
-        if (config.CRM_SEED_DEMO) log.info(await seedDemo(context), 'seeded demo data');
+        try {
+          if (config.CRM_SEED_DEMO) log.info(await seedDemo(context), 'seeded demo data');
+        } catch (error) {
+          // An open PostgreSQL pool would keep the process alive after the failed start.
+          await database.close();
+          throw error;
+        }
         return {
           createServer: () =>
             createCrmServer(context, (tool, error) => log.error({ err: error, tool }, 'tool failed')),

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -14,6 +14,25 @@ import postgres from 'postgres';
 
 /** The driver-neutral drizzle handle every plugin's data-access code takes. */
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+
+/** Anything that runs raw SQL: a drizzle database or transaction of either driver. */
+export interface SqlExecutor {
+  execute(query: SQL): PromiseLike<unknown>;
+}
+
+/**
+ * Runs raw SQL and returns its rows. `execute` resolves to `{ rows }` on PGlite and to the row
+ * array itself on postgres.js; raw rows also keep driver types (int8 and numeric as strings on
+ * postgres.js), so cast in SQL (`::int`, `::float8`) or convert with `Number()`.
+ */
+export async function queryRows<Row extends Record<string, unknown> = Record<string, unknown>>(
+  executor: SqlExecutor,
+  query: SQL,
+): Promise<Row[]> {
+  const result = await executor.execute(query);
+  if (Array.isArray(result)) return result as Row[];
+  return ((result as { rows?: Row[] }).rows ?? []) as Row[];
+}
 
 export interface PluginDatabase {
   readonly db: Db;
@@ -57,7 +76,13 @@ async function openPglite(options: OpenPluginDatabaseOptions): Promise<PluginDat
   const client = new PGlite(pgDir);
   await client.waitReady;
   const db = drizzlePglite({ client }) as unknown as Db;
-  for (const statement of options.migrations) await client.exec(statement);
+  try {
+    for (const statement of options.migrations) await client.exec(statement);
+  } catch (error) {
+    // A directory stays locked to this process until its PGlite instance is closed.
+    await client.close();
+    throw error;
+  }
   return {
     db,
     kind: 'pglite',
@@ -76,6 +101,9 @@ async function openPostgres(url: string, options: OpenPluginDatabaseOptions): Pr
         await tx.execute(sql`select pg_advisory_xact_lock(${options.migrationLockId})`);
         for (const statement of options.migrations) await tx.execute(sql.raw(statement));
       });
+    // postgres.js connects lazily: without this, a wrong URL or a server that is down would
+    // surface only at the first tool call, as an internal error, instead of at start.
+    else await db.execute(sql`select 1`);
   } catch (error) {
     await client.end({ timeout: 5 });
     throw error;

@@ -3,6 +3,8 @@ export {
   type OpenPluginDatabaseOptions,
   openPluginDatabase,
   type PluginDatabase,
+  queryRows,
+  type SqlExecutor,
 } from './database.js';
 export {
   createPluginHttpApp,
@@ -12,7 +14,13 @@ export {
   type StartedHttpServer,
   startPluginHttpServer,
 } from './http.js';
-export { createPluginLogger, type PluginMainOptions, type PluginRuntime, runPluginMain } from './main.js';
+export {
+  createPluginLogger,
+  type PluginLogger,
+  type PluginMainOptions,
+  type PluginRuntime,
+  runPluginMain,
+} from './main.js';
 export {
   type AnyToolDefinition,
   defineTool,

@@ -6,8 +6,12 @@
 import { parseArgs } from 'node:util';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
+import { DrizzleQueryError } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import { isLoopbackHost, startPluginHttpServer } from './http.js';
+
+/** The logger a plugin's `start` receives (pino, writing JSON to stderr). */
+export type PluginLogger = Logger;
 
 /** What a plugin hands back once its storage is open. */
 export interface PluginRuntime {
@@ -78,6 +82,16 @@ function untilStopped(watchStdin: boolean): Promise<string> {
   });
 }
 
+/**
+ * Why start-up failed, in one line. Drizzle wraps driver errors as "Failed query: …" (what was
+ * asked, not why it failed), so the driver's own error underneath is what the operator needs.
+ */
+function startFailure(error: unknown): string {
+  let reason: unknown = error;
+  while (reason instanceof DrizzleQueryError && reason.cause instanceof Error) reason = reason.cause;
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
 /** Runs a plugin from its command-line arguments; resolves with the process exit code. */
 export async function runPluginMain(
   argv: string[],
@@ -131,7 +145,7 @@ export async function runPluginMain(
   try {
     runtime = await options.start(env, log);
   } catch (error) {
-    process.stderr.write(`vrm-${options.name} could not start: ${(error as Error).message}\n`);
+    process.stderr.write(`vrm-${options.name} could not start: ${startFailure(error)}\n`);
     return 1;
   }
 

@@ -1,6 +1,7 @@
 /**
  * Helpers for plugin tests: real clients over the in-memory pair, a spawned stdio bin and a
- * spawned HTTP bin. Imported from `@vrm/plugin-kit/testing`, never from production code.
+ * spawned HTTP bin, and databases on every test driver. Imported from `@vrm/plugin-kit/testing`,
+ * never from production code.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,15 @@ import { promisify } from 'node:util';
 import { Client, InMemoryTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { McpServer } from '@modelcontextprotocol/server';
+
+export {
+  type CreateTestPostgresDatabaseOptions,
+  createTestPostgresDatabase,
+  openTestPluginDatabase,
+  type TestDriver,
+  type TestPostgresDatabase,
+  testDrivers,
+} from './test-database.js';
 
 const CLIENT_INFO = { name: 'vrm-plugin-tests', version: '0.0.0' };
 

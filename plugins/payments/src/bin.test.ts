@@ -1,6 +1,15 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectStdio, makeTempDir, runInspector, runToExit, spawnHttpPlugin } from '@vrm/plugin-kit/testing';
+import {
+  connectStdio,
+  createTestPostgresDatabase,
+  makeTempDir,
+  runInspector,
+  runToExit,
+  spawnHttpPlugin,
+  type TestPostgresDatabase,
+  testDrivers,
+} from '@vrm/plugin-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStripeTestServer } from './stripe/stripe-test-server.js';
 
@@ -68,6 +77,54 @@ describe('vrm-payments over stdio with STRIPE_SECRET_KEY', { timeout: 120_000 },
     } finally {
       await client.close();
       await stripe.close();
+    }
+  });
+});
+
+describe.each(testDrivers())('vrm-payments ledger over stdio on %s', { timeout: 120_000 }, (driver) => {
+  let postgresDb: TestPostgresDatabase | undefined;
+
+  beforeAll(async () => {
+    if (driver === 'postgres') postgresDb = await createTestPostgresDatabase();
+  });
+  afterAll(async () => {
+    await postgresDb?.drop();
+  });
+
+  it('records a payment against a seeded invoice once, replaying the retry', async () => {
+    // PGlite reuses the Inspector's directory; PostgreSQL gets a fresh database of its own.
+    const storage: Record<string, string> = postgresDb
+      ? { PAYMENTS_DATABASE_URL: postgresDb.url }
+      : { PAYMENTS_DATA_DIR: DATA_DIR };
+    const client = await connectStdio(BIN, { env: { ...storage, PAYMENTS_SEED_DEMO: '1' } });
+    try {
+      await client.listTools();
+      const found = await client.callTool({ name: 'find_customer', arguments: { name: 'john' } });
+      const [john] = (found.structuredContent as { customers: Array<{ id: string }> }).customers;
+      const listed = await client.callTool({ name: 'list_invoices', arguments: { customerId: john!.id } });
+      const [invoice] = (
+        listed.structuredContent as { invoices: Array<{ id: string; amountRemaining: number }> }
+      ).invoices;
+      expect(invoice).toMatchObject({ amountRemaining: 32_000 });
+      const args = {
+        idempotencyKey: 'stdio-pay-0001',
+        customerId: john!.id,
+        invoiceId: invoice!.id,
+        amount: 12_000,
+        currency: 'usd',
+        method: 'card',
+      };
+      const first = await client.callTool({ name: 'record_payment', arguments: args });
+      const retry = await client.callTool({ name: 'record_payment', arguments: args });
+      expect(first.structuredContent).toMatchObject({ replayed: false, payment: { amount: 12_000 } });
+      expect(retry.structuredContent).toMatchObject({ replayed: true });
+      const balance = await client.callTool({ name: 'get_balance', arguments: { customerId: john!.id } });
+      expect(balance.structuredContent).toMatchObject({
+        outstanding: [{ currency: 'usd', amount: 20_000 }],
+        openInvoices: 1,
+      });
+    } finally {
+      await client.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { openPluginDatabase, type PluginDatabase, runPluginMain } from '@vrm/plugin-kit';
+import { openPluginDatabase, type PluginDatabase, type PluginLogger, runPluginMain } from '@vrm/plugin-kit';
 import type { PaymentsBackend } from './backend.js';
-import { loadPaymentsConfig } from './config.js';
+import { loadPaymentsConfig, type PaymentsConfig } from './config.js';
 import { IdempotencyStore } from './idempotency.js';
 import { LedgerBackend } from './ledger/ledger-backend.js';
 import { PAYMENTS_MIGRATION_LOCK_ID, PAYMENTS_MIGRATIONS } from './schema.js';
@@ -19,6 +19,20 @@ export function openPaymentsDatabase(options: {
     migrations: PAYMENTS_MIGRATIONS,
     migrationLockId: PAYMENTS_MIGRATION_LOCK_ID,
   });
+}
+
+/** Stripe when a secret key is configured, else the built-in ledger (seeded on request). */
+async function createBackend(
+  config: PaymentsConfig,
+  database: PluginDatabase,
+  log: PluginLogger,
+): Promise<PaymentsBackend> {
+  if (config.STRIPE_SECRET_KEY) {
+    return new StripeBackend({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
+  }
+  const ledger = new LedgerBackend(database.db, config.PAYMENTS_LINK_BASE_URL);
+  if (config.PAYMENTS_SEED_DEMO) log.info(await seedLedgerDemo(database.db, ledger), 'seeded demo data');
+  return ledger;
 }
 
 /** `vrm-payments [--http] [--port N] [--host H]`; resolves with the exit code. */
@@ -43,16 +57,12 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Prom
           dataDir: config.PAYMENTS_DATA_DIR,
         });
         let backend: PaymentsBackend;
-        if (config.STRIPE_SECRET_KEY) {
-          backend = new StripeBackend({
-            secretKey: config.STRIPE_SECRET_KEY,
-            apiBase: config.STRIPE_API_BASE,
-          });
-        } else {
-          const ledger = new LedgerBackend(database.db, config.PAYMENTS_LINK_BASE_URL);
-          if (config.PAYMENTS_SEED_DEMO)
-            log.info(await seedLedgerDemo(database.db, ledger), 'seeded demo data');
-          backend = ledger;
+        try {
+          backend = await createBackend(config, database, log);
+        } catch (error) {
+          // An open PostgreSQL pool would keep the process alive after the failed start.
+          await database.close();
+          throw error;
         }
         const context = { backend, idempotency: new IdempotencyStore(database.db) };
         const storage =

@@ -34,7 +34,6 @@ afterAll(async () => {
 async function call(name: string, args: Record<string, unknown>) {
   const result = await client.callTool({ name, arguments: args });
   expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-  // biome-ignore lint/suspicious/noExplicitAny: the client validated it against the output schema.
   return result.structuredContent as any;
 }
 
