@@ -96,6 +96,26 @@ describe.each(testDrivers())('crm tools on %s', (driver) => {
       expect(message).toContain('update_contact');
     });
 
+    it('refuses duplicates also when several creations of one caller race', async () => {
+      // Straight at the store, so the creations overlap inside the database (through the MCP
+      // pair they tend to run one after another). Several rounds: one race may happen to serialize.
+      for (const round of [1, 2, 3, 4, 5]) {
+        const phone = `+1628555014${round}`;
+        const results = await Promise.allSettled(
+          ['Sam Lee', 'Samuel Lee', 'S. Lee'].map((name, i) =>
+            context.contacts.create({ name, phone, email: `lee${round}-${i}@example.com` }),
+          ),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const refused of results.filter((r) => r.status === 'rejected'))
+          expect(String(refused.reason?.message)).toMatch(/already has this phone number/);
+        expect(await call('find_contact_by_phone', { phone })).toMatchObject({
+          found: true,
+          otherMatches: 0,
+        });
+      }
+    });
+
     it('searches by partial, case-insensitive name or email', async () => {
       await call('create_contact', { name: 'John Smith', email: 'john@smith.example' });
       expect(

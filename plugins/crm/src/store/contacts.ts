@@ -11,6 +11,9 @@ function likePattern(value: string): string {
 
 const iso = (d: Date) => d.toISOString();
 
+/** First key of the CRM's two-key advisory locks on contact identities (see `assertUnique`). */
+const IDENTITY_LOCK_SPACE = 48_151_011;
+
 const contactColumns = {
   id: contacts.id,
   name: contacts.name,
@@ -116,11 +119,26 @@ export class ContactStore {
     return rows.map(toContact);
   }
 
-  /** Refuses a second contact with the same phone or email: the model should update the first. */
+  /**
+   * Refuses a second contact with the same phone or email: the model should update the first.
+   * Called inside the writing transaction. On PostgreSQL two transactions could both find no clash
+   * and both insert, so each identity is first locked until commit (in a fixed order, so two
+   * writers never wait on each other); the second writer then sees the first one's row.
+   */
   private async assertUnique(db: Db, fields: ContactFields, exceptId?: string): Promise<void> {
     const checks: Array<[string, SQL]> = [];
-    if (fields.phone) checks.push(['phone number', eq(contacts.phone, fields.phone)]);
-    if (fields.email) checks.push(['email address', eq(contacts.email, fields.email.toLowerCase())]);
+    const identities: string[] = [];
+    if (fields.phone) {
+      checks.push(['phone number', eq(contacts.phone, fields.phone)]);
+      identities.push(`phone:${fields.phone}`);
+    }
+    if (fields.email) {
+      checks.push(['email address', eq(contacts.email, fields.email.toLowerCase())]);
+      identities.push(`email:${fields.email.toLowerCase()}`);
+    }
+    for (const identity of identities.sort()) {
+      await db.execute(sql`select pg_advisory_xact_lock(${IDENTITY_LOCK_SPACE}::int, hashtext(${identity}))`);
+    }
     for (const [label, condition] of checks) {
       const where = exceptId ? and(condition, ne(contacts.id, exceptId)) : condition;
       const [clash] = await db
