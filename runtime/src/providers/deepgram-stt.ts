@@ -96,6 +96,10 @@ class DeepgramSession implements SpeechToTextSession {
   private readonly backlog: Uint8Array[] = [];
   private backlogBytes = 0;
   private readonly bufferBytes: number;
+  private readonly bytesPerSecond: number;
+  /** Audio pushed into the session so far, and where the current socket's audio starts within it. */
+  private pushedBytes = 0;
+  private socketBaseSec = 0;
   private lastSentAt = performance.now();
   private keepAlive: NodeJS.Timeout | undefined;
   private closed: (() => void) | undefined;
@@ -106,7 +110,8 @@ class DeepgramSession implements SpeechToTextSession {
     private readonly options: SpeechToTextOptions,
     private readonly adapter: DeepgramSpeechToTextOptions,
   ) {
-    this.bufferBytes = Math.round(bytesPerSecond(options.format) * (adapter.reconnectBufferSec ?? 2));
+    this.bytesPerSecond = bytesPerSecond(options.format);
+    this.bufferBytes = Math.round(this.bytesPerSecond * (adapter.reconnectBufferSec ?? 2));
     options.signal.addEventListener('abort', () => this.shutdown(), { once: true });
   }
 
@@ -119,6 +124,7 @@ class DeepgramSession implements SpeechToTextSession {
 
   push(audio: Uint8Array): void {
     if (this.closing) return;
+    this.pushedBytes += audio.byteLength;
     if (this.open && this.socket) {
       try {
         this.socket.sendMedia(audio);
@@ -245,6 +251,8 @@ class DeepgramSession implements SpeechToTextSession {
   }
 
   private flushBacklog(): void {
+    // Deepgram times words from the first byte a socket receives; that byte is the oldest kept.
+    this.socketBaseSec = (this.pushedBytes - this.backlogBytes) / this.bytesPerSecond;
     const socket = this.socket;
     while (socket && this.open && this.backlog.length > 0) {
       const chunk = this.backlog.shift()!;
@@ -277,8 +285,9 @@ class DeepgramSession implements SpeechToTextSession {
         const alt = m.channel.alternatives[0];
         if (!alt) return;
         const words = alt.words;
-        const startSec = words[0]?.start ?? m.start;
-        const endSec = words[words.length - 1]?.end ?? startSec;
+        const base = this.socketBaseSec;
+        const startSec = base + (words[0]?.start ?? m.start);
+        const endSec = words.length > 0 ? base + words[words.length - 1]!.end : startSec;
         this.events.push({
           type: 'transcript',
           text: alt.transcript,
@@ -291,10 +300,10 @@ class DeepgramSession implements SpeechToTextSession {
         return;
       }
       case 'SpeechStarted':
-        this.events.push({ type: 'speech-started', atSec: m.timestamp });
+        this.events.push({ type: 'speech-started', atSec: this.socketBaseSec + m.timestamp });
         return;
       case 'UtteranceEnd':
-        this.events.push({ type: 'utterance-end', lastWordEndSec: m.last_word_end });
+        this.events.push({ type: 'utterance-end', lastWordEndSec: this.socketBaseSec + m.last_word_end });
         return;
       default:
         return;

@@ -1,17 +1,18 @@
 import { VrmError } from '../errors.js';
-import type {
-  FallbackNotice,
-  LanguageModel,
-  LanguageModelEvent,
-  LanguageModelRequest,
-  SpeechToText,
-  SpeechToTextEvent,
-  SpeechToTextOptions,
-  SpeechToTextSession,
-  TextToSpeech,
-  TextToSpeechContext,
-  TextToSpeechEvent,
-  TextToSpeechOptions,
+import {
+  bytesPerSecond,
+  type FallbackNotice,
+  type LanguageModel,
+  type LanguageModelEvent,
+  type LanguageModelRequest,
+  type SpeechToText,
+  type SpeechToTextEvent,
+  type SpeechToTextOptions,
+  type SpeechToTextSession,
+  type TextToSpeech,
+  type TextToSpeechContext,
+  type TextToSpeechEvent,
+  type TextToSpeechOptions,
 } from './types.js';
 
 /**
@@ -250,6 +251,9 @@ class FallbackSttSession implements SpeechToTextSession {
   private inner: SpeechToTextSession | undefined;
   private readonly notices: FallbackNotice[] = [];
   private closed = false;
+  /** Audio pushed so far, and the offset (s) at which the current provider's audio starts. */
+  private pushedBytes = 0;
+  private baseSec = 0;
 
   constructor(
     private readonly health: Health<SpeechToText>,
@@ -270,6 +274,8 @@ class FallbackSttSession implements SpeechToTextSession {
         this.inner = await within(provider.open(this.options), this.budget, () =>
           budgetError('stt', provider.name, this.budget),
         );
+        // The new provider counts from its first byte: keep offsets in the session's audio.
+        this.baseSec = this.pushedBytes / bytesPerSecond(this.options.format);
         this.health.ok(provider);
         return;
       } catch (error) {
@@ -286,6 +292,7 @@ class FallbackSttSession implements SpeechToTextSession {
   }
 
   push(audio: Uint8Array): void {
+    this.pushedBytes += audio.byteLength;
     this.inner?.push(audio);
   }
   finalize(): void {
@@ -300,12 +307,26 @@ class FallbackSttSession implements SpeechToTextSession {
     return this.run();
   }
 
+  private shift(e: SpeechToTextEvent): SpeechToTextEvent {
+    const base = this.baseSec;
+    switch (e.type) {
+      case 'transcript':
+        return { ...e, startSec: base + e.startSec, endSec: base + e.endSec };
+      case 'speech-started':
+        return { ...e, atSec: base + e.atSec };
+      case 'utterance-end':
+        return { ...e, lastWordEndSec: base + e.lastWordEndSec };
+      default:
+        return e;
+    }
+  }
+
   private async *run(): AsyncGenerator<SpeechToTextEvent> {
     for (;;) {
       yield* this.notices.splice(0);
       const inner = this.inner!;
       try {
-        for await (const e of inner.events) yield e;
+        for await (const e of inner.events) yield this.baseSec === 0 ? e : this.shift(e);
         return;
       } catch (error) {
         if (this.closed || this.options.signal.aborted) return;

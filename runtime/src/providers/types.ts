@@ -45,7 +45,7 @@ export interface SpeechToTextOptions {
 }
 
 export type SpeechToTextEvent =
-  /** Voice activity began (provider VAD). `atSec` is the offset in the audio stream. */
+  /** Voice activity began (provider VAD). `atSec` is the offset in the session's audio. */
   | { readonly type: 'speech-started'; readonly atSec: number }
   | {
       readonly type: 'transcript';
@@ -55,7 +55,10 @@ export type SpeechToTextEvent =
       /** Endpointing decided the speaker stopped. */
       readonly speechFinal: boolean;
       readonly confidence: number;
-      /** Audio offsets (seconds) of the first and last recognised word; equal when no words. */
+      /**
+       * Offsets (seconds) of the first and last recognised word in the session's audio — everything
+       * pushed since `open`, across reconnects and provider switches; equal when no words.
+       */
       readonly startSec: number;
       readonly endSec: number;
     }

@@ -34,6 +34,11 @@ export interface TranscriptFrame extends Stamp {
   readonly speechFinal: boolean;
   /** Seconds of speech the transcript covers (first word start to last word end). */
   readonly speechSec: number;
+  /**
+   * Monotonic ms when the caller's last recognised word ended (when its audio arrived, less the
+   * rest of that frame). Absent when the transcript has no words or the audio is too old to place.
+   */
+  readonly speechEndAt?: number;
 }
 
 export interface UtteranceEndFrame extends Stamp {
@@ -67,8 +72,6 @@ export interface TextFrame extends Stamp {
   readonly final: boolean;
   /** Set on fixed speech (the greeting) whose audio the TTS stage may cache under this key. */
   readonly cacheKey?: string;
-  /** On a reply's first piece: when (monotonic ms) the caller's turn ended, for turn latency. */
-  readonly turnEndedAt?: number;
 }
 
 export interface ToolCallFrame extends Stamp {

@@ -1,8 +1,9 @@
 import type { VoiceAgentConfig } from './config.js';
 import type { Frame } from './frames.js';
 import type { GenerationControl } from './generations.js';
-import type { Stage, StageContext } from './pipeline.js';
+import type { Stage } from './pipeline.js';
 import type { Generation, Responder, ResponderEvent } from './responder.js';
+import type { TurnMetricsRecorder } from './turn-metrics.js';
 
 export interface LlmStageOptions {
   readonly config: VoiceAgentConfig;
@@ -10,6 +11,7 @@ export interface LlmStageOptions {
   readonly generations: GenerationControl;
   /** Cache key for the greeting's audio (agent version + voice + format), when caching is on. */
   readonly greetingCacheKey?: string;
+  readonly turnMetrics?: TurnMetricsRecorder;
 }
 
 /** How a keypad entry reads in the conversation. */
@@ -30,8 +32,7 @@ export function createLlmStage(options: LlmStageOptions): Stage {
   async function* speak(
     events: AsyncIterable<ResponderEvent> | Iterable<ResponderEvent>,
     g: Generation,
-    ctx: StageContext,
-    extra: { cacheKey?: string; turnEndedAt?: number } = {},
+    extra: { cacheKey?: string } = {},
   ): AsyncGenerator<Frame> {
     let first = true;
     let end: Extract<ResponderEvent, { type: 'end' }> | undefined;
@@ -48,7 +49,7 @@ export function createLlmStage(options: LlmStageOptions): Stage {
             generationId,
             text: e.text,
             final: false,
-            ...(first ? { cacheKey: extra.cacheKey, turnEndedAt: extra.turnEndedAt } : {}),
+            ...(first && extra.cacheKey ? { cacheKey: extra.cacheKey } : {}),
           };
           first = false;
         } else if (e.type === 'tool-call') {
@@ -77,7 +78,7 @@ export function createLlmStage(options: LlmStageOptions): Stage {
     // The final (empty) piece closes the TTS context so the last audio is flushed.
     yield { type: 'text', turnId, at: performance.now(), generationId, text: '', final: true };
     if (end) {
-      ctx.trace.emit('call.ended', turnId, { reason: end.reason, transferTo: end.transferTo, by: 'agent' });
+      // The session traces `call.ended` (with the reason) once the goodbye has played.
       yield { type: 'end', turnId, at: performance.now(), reason: end.reason, transferTo: end.transferTo };
     }
   }
@@ -88,36 +89,37 @@ export function createLlmStage(options: LlmStageOptions): Stage {
       if (config.greeting) {
         const g = generations.start(0);
         ctx.trace.emit('greeting.started', 0, { text: config.greeting });
-        yield* speak(responder.say(config.greeting, g), g, ctx, { cacheKey: options.greetingCacheKey });
+        yield* speak(responder.say(config.greeting, g), g, { cacheKey: options.greetingCacheKey });
       }
       for await (const f of input) {
         switch (f.type) {
           case 'end-of-turn': {
             const g = generations.start(f.turnId);
+            options.turnMetrics?.replyStarted(f.turnId, g.generationId);
             ctx.metrics.increment('turns_total');
             const text = f.source === 'dtmf' ? keypadText(f.text) : f.text;
-            yield* speak(responder.reply(text, g), g, ctx, { turnEndedAt: f.at });
+            yield* speak(responder.reply(text, g), g);
             break;
           }
           case 'silence': {
             const g = generations.start(f.turnId);
             if (f.count <= tt.maxReprompts) {
-              yield* speak(responder.say(tt.repromptText, g), g, ctx);
+              yield* speak(responder.say(tt.repromptText, g), g);
             } else {
-              yield* speak(responder.say(tt.silenceGoodbye, g), g, ctx);
+              yield* speak(responder.say(tt.silenceGoodbye, g), g);
               yield { type: 'end', turnId: f.turnId, at: performance.now(), reason: 'silence' };
             }
             break;
           }
           case 'resume': {
             const g = generations.start(f.turnId);
-            yield* speak(responder.say(f.text, g), g, ctx);
+            yield* speak(responder.say(f.text, g), g);
             break;
           }
           case 'end': {
             if (f.reason === 'max-duration') {
               const g = generations.start(f.turnId);
-              yield* speak(responder.say(config.maxDurationMessage, g), g, ctx);
+              yield* speak(responder.say(config.maxDurationMessage, g), g);
             }
             yield f;
             return;

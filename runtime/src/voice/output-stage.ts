@@ -3,6 +3,7 @@ import type { Conversation } from './conversation.js';
 import type { EndFrame, Frame } from './frames.js';
 import type { Stage, StageContext } from './pipeline.js';
 import { PlaybackTracker } from './playback.js';
+import type { TurnMetricsRecorder } from './turn-metrics.js';
 
 export interface OutputStageOptions {
   readonly telephony: Telephony;
@@ -11,6 +12,8 @@ export interface OutputStageOptions {
   readonly drainGraceMs?: number;
   /** Told when the agent side starts ending the call, before the carrier hangs up. */
   readonly onEnding?: (end: EndFrame) => void;
+  /** Told when each reply's first audio goes out (voice-to-voice latency). */
+  readonly turnMetrics?: TurnMetricsRecorder;
 }
 
 /**
@@ -63,7 +66,7 @@ export function createOutputStage(options: OutputStageOptions): Stage {
           const f = next.value;
           switch (f.type) {
             case 'text':
-              tracker.onText(f.generationId, f.text, f.turnEndedAt);
+              tracker.onText(f.generationId, f.text);
               break;
             case 'tts-audio': {
               const now = performance.now();
@@ -81,7 +84,17 @@ export function createOutputStage(options: OutputStageOptions): Stage {
               if (audibleGeneration === f.generationId) watchLastMark(f.generationId);
               break;
             case 'mark': {
-              const { finished } = tracker.onMark(f.name, performance.now());
+              const now = performance.now();
+              const playedSec = markPosition(f.name, tracker, now);
+              const { finished } = tracker.onMark(f.name, now);
+              ctx.trace.emit(
+                'audio.mark',
+                f.turnId,
+                playedSec === undefined
+                  ? { direction: 'out', name: f.name, cleared: true }
+                  : { direction: 'out', name: f.name, playedSec },
+                now,
+              );
               if (finished !== undefined) {
                 conversation.settle(finished);
                 if (finished === audibleGeneration && !tracker.pendingEnd()) stopped(finished);
@@ -106,12 +119,7 @@ export function createOutputStage(options: OutputStageOptions): Stage {
       function onFirstAudio(generationId: number, turnId: number, now: number): void {
         audibleGeneration = generationId;
         ctx.notify({ type: 'playback', turnId, at: now, state: 'started', generationId });
-        const endedAt = tracker.turnEndedAt(generationId);
-        if (endedAt !== undefined) {
-          const ms = now - endedAt;
-          ctx.metrics.observe('turn_latency_ms', ms);
-          ctx.trace.emit('turn.latency', turnId, { ms: Math.round(ms), generationId }, now);
-        }
+        options.turnMetrics?.firstAudioSent(generationId, now);
       }
 
       function interrupt(upTo: number): void {
@@ -158,4 +166,16 @@ export function createOutputStage(options: OutputStageOptions): Stage {
       }
     },
   };
+}
+
+/**
+ * Seconds of its reply a mark echo stands for, or undefined when the mark belongs to a reply that
+ * was interrupted (the carrier echoes pending marks on `clear`) or is not one of ours.
+ */
+function markPosition(name: string, tracker: PlaybackTracker, now: number): number | undefined {
+  const colon = name.indexOf(':');
+  if (colon < 0) return undefined;
+  const generationId = Number(name.slice(0, colon));
+  if (!tracker.has(generationId)) return undefined;
+  return Math.round(tracker.playedSec(generationId, now) * 1000) / 1000;
 }

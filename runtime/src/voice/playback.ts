@@ -13,7 +13,6 @@ interface GenerationPlayback {
   ackAt: number;
   done: boolean;
   wordEnds: number[];
-  turnEndedAt: number | undefined;
 }
 
 /**
@@ -28,10 +27,8 @@ export class PlaybackTracker {
 
   constructor(private readonly bytesPerSecond: number) {}
 
-  onText(generationId: number, text: string, turnEndedAt?: number): void {
-    const g = this.get(generationId);
-    g.text += text;
-    if (turnEndedAt !== undefined) g.turnEndedAt ??= turnEndedAt;
+  onText(generationId: number, text: string): void {
+    this.get(generationId).text += text;
   }
 
   /** Registers sent audio. Returns the progress mark to send after it, if one is due. */
@@ -77,9 +74,9 @@ export class PlaybackTracker {
     return {};
   }
 
-  /** Turn latency inputs of a reply: when the caller's turn ended. */
-  turnEndedAt(generationId: number): number | undefined {
-    return this.generations.get(generationId)?.turnEndedAt;
+  /** Whether `generationId` is a reply still being tracked (sent, not finished or interrupted). */
+  has(generationId: number): boolean {
+    return this.generations.has(generationId);
   }
 
   /** Seconds of `generationId` played by `now`. */
@@ -145,7 +142,6 @@ export class PlaybackTracker {
         ackAt: 0,
         done: false,
         wordEnds: [],
-        turnEndedAt: undefined,
       };
       this.generations.set(generationId, g);
     }

@@ -17,6 +17,7 @@ import {
   TRANSFER_CALL_TOOL,
 } from './tools.js';
 import type { Tracer } from './trace.js';
+import type { TurnMetricsRecorder } from './turn-metrics.js';
 
 /** What one agent reply produces, in order. */
 export type ResponderEvent =
@@ -38,6 +39,8 @@ export interface ResponderDeps {
   readonly trace: Tracer;
   readonly metrics: LoopMetrics;
   readonly log: Logger;
+  /** Voice calls: receives each turn's first-token latency for `turn.metrics`. */
+  readonly turnMetrics?: TurnMetricsRecorder;
 }
 
 /** One agent reply: its turn (for traces), its generation (for speech bookkeeping), its abort signal. */
@@ -107,6 +110,14 @@ export class Responder {
       const splitter = new SentenceSplitter();
       const calls: ToolCallRequest[] = [];
       const started = performance.now();
+      let firstToken = false;
+      // Traced when it happens (the adapter only reports its own figure once the stream is done).
+      const onFirstToken = (ms: number) => {
+        firstToken = true;
+        metrics.observe('llm_first_token_ms', ms, { provider: llm.name });
+        trace.emit('llm.first_token', turnId, { ms: Math.round(ms), round }, started + ms);
+        this.deps.turnMetrics?.llmFirstToken(turnId, ms);
+      };
       trace.emit('llm.request', turnId, { provider: llm.name, model: llm.model, round });
       try {
         for await (const event of llm.stream({
@@ -117,6 +128,7 @@ export class Responder {
           signal,
         })) {
           if (event.type === 'text') {
+            if (!firstToken) onFirstToken(performance.now() - started);
             yield { type: 'delta', text: event.delta };
             for (const piece of splitter.push(event.delta)) {
               conversation.addSpoken(generationId, piece);
@@ -127,10 +139,8 @@ export class Responder {
           } else if (event.type === 'fallback') {
             traceFallback(this.deps, turnId, 'llm', event);
           } else {
-            if (event.firstTokenMs !== undefined) {
-              metrics.observe('llm_first_token_ms', event.firstTokenMs, { provider: llm.name });
-              trace.emit('llm.first_token', turnId, { ms: Math.round(event.firstTokenMs) });
-            }
+            // A reply of tool calls only: its calls arrive assembled, after the first fragment.
+            if (!firstToken && event.firstTokenMs !== undefined) onFirstToken(event.firstTokenMs);
             trace.emit('llm.completed', turnId, {
               finishReason: event.finishReason,
               model: event.model,
@@ -260,7 +270,18 @@ export class Responder {
         }
         const ms = performance.now() - started;
         metrics.observe('tool_duration_ms', ms, { tool: call.name });
-        trace.emit('tool.result', turnId, { callId: call.id, ok: outcome.ok, ms: Math.round(ms) });
+        // `server`/`tool`/`durationMs`/`isError` are what analytics reads (see db/schema.ts).
+        const split = call.name.indexOf('__');
+        trace.emit('tool.result', turnId, {
+          callId: call.id,
+          name: call.name,
+          server: split > 0 ? call.name.slice(0, split) : '',
+          tool: split > 0 ? call.name.slice(split + 2) : call.name,
+          ok: outcome.ok,
+          isError: !outcome.ok,
+          durationMs: Math.round(ms),
+          result: outcome.content.length > 500 ? `${outcome.content.slice(0, 500)}…` : outcome.content,
+        });
         return outcome;
       }),
     );

@@ -74,7 +74,7 @@ describe('voice session', () => {
       'greeting.started',
       'turn.ended',
       'llm.request',
-      'turn.latency',
+      'turn.metrics',
       'call.ended',
     ]) {
       expect(types).toContain(t);

@@ -21,6 +21,7 @@ import { createSttStage } from './stt-stage.js';
 import { noTools, type ToolExecutor } from './tools.js';
 import { noopTraceSink, Tracer, type TraceSink } from './trace.js';
 import { createTtsStage } from './tts-stage.js';
+import { TurnMetricsRecorder } from './turn-metrics.js';
 import { createTurnTakingStage } from './turn-taking.js';
 
 export interface VoiceProviders {
@@ -77,6 +78,7 @@ export function createVoiceSession(options: VoiceSessionOptions): VoiceSession {
   const conversation = new Conversation(config.instructions);
   const generations = new GenerationControl(signal);
   const turns = new TurnCounter();
+  const turnMetrics = new TurnMetricsRecorder(trace, metrics);
   const responder = new Responder({
     config,
     llm: providers.llm,
@@ -85,6 +87,7 @@ export function createVoiceSession(options: VoiceSessionOptions): VoiceSession {
     trace,
     metrics,
     log,
+    turnMetrics,
   });
   const cacheKey =
     options.greetingCache && config.greeting
@@ -115,18 +118,21 @@ export function createVoiceSession(options: VoiceSessionOptions): VoiceSession {
         generations,
         turns,
         maxDurationMs: config.maxDurationSec * 1000,
+        turnMetrics,
       }),
-      createLlmStage({ config, responder, generations, greetingCacheKey: cacheKey }),
+      createLlmStage({ config, responder, generations, greetingCacheKey: cacheKey, turnMetrics }),
       createTtsStage({
         tts: providers.tts,
         voice: config.voice,
         language: config.language,
         format: telephony.outputFormat,
         cache: options.greetingCache,
+        turnMetrics,
       }),
       createOutputStage({
         telephony,
         conversation,
+        turnMetrics,
         onEnding: (f) => {
           ending ??= { reason: f.reason, transferTo: f.transferTo };
         },
@@ -232,7 +238,12 @@ export function createVoiceSession(options: VoiceSessionOptions): VoiceSession {
     }
     const reason: EndReason = failure && !ending ? 'error' : (ending?.reason ?? 'caller-hangup');
     const durationMs = performance.now() - started;
-    trace.emit('call.ended', turns.current, { reason, durationMs: Math.round(durationMs) });
+    turnMetrics.flush();
+    trace.emit('call.ended', turns.current, {
+      reason,
+      durationMs: Math.round(durationMs),
+      ...(ending?.transferTo ? { transferTo: ending.transferTo } : {}),
+    });
     return {
       reason,
       transferTo: ending?.transferTo,

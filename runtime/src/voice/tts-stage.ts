@@ -5,6 +5,7 @@ import type { Frame } from './frames.js';
 import type { GreetingCache } from './greeting-cache.js';
 import type { Stage, StageContext } from './pipeline.js';
 import { traceFallback } from './responder.js';
+import type { TurnMetricsRecorder } from './turn-metrics.js';
 
 export interface TtsStageOptions {
   readonly tts: TextToSpeech;
@@ -12,6 +13,7 @@ export interface TtsStageOptions {
   readonly language: string;
   readonly format: AudioFormat;
   readonly cache?: GreetingCache;
+  readonly turnMetrics?: TurnMetricsRecorder;
 }
 
 /** One generation's synthesis: a provider context, or audio straight from the cache. */
@@ -148,11 +150,21 @@ async function play(job: Synthesis, emit: Emit, ctx: StageContext, options: TtsS
     const wait = emit(f);
     if (wait) await wait;
   };
+  let bytes = 0;
+  const done = (outcome: 'completed' | 'cancelled' | 'failed') =>
+    ctx.trace.emit('tts.done', turnId, {
+      generationId,
+      outcome,
+      bytes,
+      ms: Math.round(performance.now() - job.createdAt),
+    });
   if (job.cached) {
     for (const data of job.cached) {
-      if (job.controller.signal.aborted) return;
+      if (job.controller.signal.aborted) return done('cancelled');
+      bytes += data.byteLength;
       await send({ type: 'tts-audio', turnId, at: performance.now(), generationId, data });
     }
+    done('completed');
     await send({ type: 'tts-done', turnId, at: performance.now(), generationId });
     return;
   }
@@ -169,8 +181,10 @@ async function play(job: Synthesis, emit: Emit, ctx: StageContext, options: TtsS
           first = false;
           const ms = at - job.createdAt;
           ctx.metrics.observe('tts_first_audio_ms', ms, { provider: options.tts.name });
-          ctx.trace.emit('tts.first_audio', turnId, { ms: Math.round(ms) }, at);
+          ctx.trace.emit('tts.first_audio', turnId, { ms: Math.round(ms), generationId }, at);
+          options.turnMetrics?.ttsFirstAudio(generationId, ms);
         }
+        bytes += e.data.byteLength;
         keep?.push(e.data);
         await send({ type: 'tts-audio', turnId, at, generationId, data: e.data });
       } else if (e.type === 'words') {
@@ -180,7 +194,7 @@ async function play(job: Synthesis, emit: Emit, ctx: StageContext, options: TtsS
       }
     }
   } catch (error) {
-    if (job.controller.signal.aborted || ctx.signal.aborted) return;
+    if (job.controller.signal.aborted || ctx.signal.aborted) return done('cancelled');
     failed = true;
     const err =
       error instanceof VrmError
@@ -190,7 +204,8 @@ async function play(job: Synthesis, emit: Emit, ctx: StageContext, options: TtsS
     ctx.metrics.increment('errors_total', { stage: 'tts' });
     await send({ type: 'error', turnId, at: performance.now(), error: err, fatal: false });
   }
-  if (job.controller.signal.aborted) return;
+  if (job.controller.signal.aborted) return done('cancelled');
+  done(failed ? 'failed' : 'completed');
   if (!failed && keep && job.cacheKey && keep.length > 0) options.cache?.set(job.cacheKey, keep);
   await send({ type: 'tts-done', turnId, at: performance.now(), generationId });
 }

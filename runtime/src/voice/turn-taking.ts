@@ -5,6 +5,7 @@ import type { GenerationControl, TurnCounter } from './generations.js';
 import type { Stage } from './pipeline.js';
 import { countWords } from './sentences.js';
 import type { Tracer } from './trace.js';
+import type { TurnMetricsRecorder } from './turn-metrics.js';
 
 type TimerKind = 'silence' | 'false-interruption' | 'dtmf' | 'max-duration';
 
@@ -48,6 +49,8 @@ export interface TurnTakerDeps {
   /** Receives the frames the turn-taker decides on (end-of-turn, interrupt, silence, resume, end). */
   readonly out: (frame: Frame) => void;
   readonly maxDurationMs: number;
+  /** Told when each caller turn ends, with when the caller's speech ended (turn latency figures). */
+  readonly turnMetrics?: TurnMetricsRecorder;
 }
 
 /**
@@ -60,6 +63,9 @@ export class TurnTaker {
   private finals = '';
   private interim = '';
   private speechSec = 0;
+  /** When the last recognised word of the turn so far ended, and when its final transcript came. */
+  private speechEndAt: number | undefined;
+  private finalAt: number | undefined;
   private agentAudible = false;
   private unheard = '';
   private interruptedAt = 0;
@@ -85,6 +91,10 @@ export class TurnTaker {
         this.deps.trace.emit('speech.started', this.deps.turns.current);
         return;
       case 'transcript':
+        if (f.text !== '' && (!this.agentAudible || this.deps.config.bargeIn)) {
+          if (f.speechEndAt !== undefined) this.speechEndAt = f.speechEndAt;
+          if (f.final) this.finalAt = f.at;
+        }
         this.onTranscript(f.text, f.final, f.speechFinal, f.speechSec);
         return;
       case 'utterance-end':
@@ -162,8 +172,17 @@ export class TurnTaker {
     this.unheard = '';
     this.reprompts = 0;
     const turnId = turns.next();
-    trace.emit('turn.ended', turnId, { text, source });
-    this.deps.out({ type: 'end-of-turn', turnId, at: performance.now(), text, source });
+    const at = performance.now();
+    trace.emit('turn.ended', turnId, { text, source }, at);
+    this.deps.turnMetrics?.turnEnded(
+      turnId,
+      source === 'speech'
+        ? { decidedAt: at, speechEndAt: this.speechEndAt, finalAt: this.finalAt }
+        : { decidedAt: at },
+    );
+    this.speechEndAt = undefined;
+    this.finalAt = undefined;
+    this.deps.out({ type: 'end-of-turn', turnId, at, text, source });
   }
 
   private interrupt(cause: 'barge-in' | 'caller-continued' | 'dtmf'): void {
