@@ -25,6 +25,8 @@ interface Synthesis {
   readonly cached?: readonly Uint8Array[];
   readonly cacheKey?: string;
   readonly createdAt: number;
+  /** The last text pushed ended without whitespace. */
+  endsInWord: boolean;
 }
 
 /** What the reader emits in order: synthesised audio, or an agent `end` that must follow it. */
@@ -58,6 +60,7 @@ export function createTtsStage(options: TtsStageOptions): Stage {
           turnId: f.turnId,
           controller,
           createdAt: performance.now(),
+          endsInWord: false,
         };
         const cached = f.cacheKey ? options.cache?.get(f.cacheKey) : undefined;
         const job: Synthesis = cached
@@ -86,7 +89,13 @@ export function createTtsStage(options: TtsStageOptions): Stage {
                 open?.context?.end();
                 open = startJob(f);
               }
-              if (f.text !== '') open.context?.push(f.text);
+              if (f.text !== '') {
+                // Pieces from different sources (a filler, then the answer after a tool round)
+                // arrive without the space between sentences that TTS needs to pause there.
+                const spaced = open.endsInWord && !/^\s/.test(f.text) ? ` ${f.text}` : f.text;
+                open.context?.push(spaced);
+                open.endsInWord = !/\s$/.test(f.text);
+              }
               if (f.final) {
                 open.context?.end();
                 open = undefined;
