@@ -16,4 +16,5 @@ export const commands: Record<string, () => Promise<CommandModule>> = {
   schema: () => import('./schema.js').then((m) => m.command),
   chat: () => import('./chat.js').then((m) => m.command),
   test: () => import('./test.js').then((m) => m.command),
+  bench: () => import('./bench.js').then((m) => m.command),
 };
