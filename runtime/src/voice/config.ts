@@ -79,6 +79,9 @@ export const VoiceAgentConfigSchema = z
         transferDescription: z.string().min(1).optional(),
         /** Said before transferring when the model said nothing itself. */
         transferAnnouncement: z.string().min(1).default('Please hold while I transfer you.'),
+        /** The agent may press phone keys (in-band DTMF tones), e.g. to navigate another phone menu. */
+        sendDtmf: z.boolean().default(false),
+        sendDtmfDescription: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),

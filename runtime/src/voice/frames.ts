@@ -91,6 +91,14 @@ export interface ToolResultFrame extends Stamp {
   readonly content: string;
 }
 
+/** Keys the agent presses (the `send_dtmf` tool): played as in-band tones after its speech. */
+export interface SendDtmfFrame extends Stamp {
+  readonly type: 'send-dtmf';
+  readonly generationId: number;
+  /** Validated keys: 0-9, `*`, `#`, and `w` for a half-second pause. */
+  readonly digits: string;
+}
+
 /** Synthesised agent audio in the carrier's output format. */
 export interface TtsAudioFrame extends Stamp {
   readonly type: 'tts-audio';
@@ -160,6 +168,7 @@ export type Frame =
   | TextFrame
   | ToolCallFrame
   | ToolResultFrame
+  | SendDtmfFrame
   | TtsAudioFrame
   | TtsWordsFrame
   | TtsDoneFrame
@@ -205,6 +214,7 @@ export function isAgentOutput(f: Frame): boolean {
     f.type === 'tts-words' ||
     f.type === 'tts-done' ||
     f.type === 'tool-call' ||
-    f.type === 'tool-result'
+    f.type === 'tool-result' ||
+    f.type === 'send-dtmf'
   );
 }

@@ -12,7 +12,7 @@ export interface ManifestVoiceOptions {
 /**
  * Maps a validated manifest onto the loop's options, rendering its templates for one call.
  * MCP tools are not mapped here: they reach the loop through a `ToolExecutor` (`mcpToolExecutor`).
- * `send_dtmf` is not supported by the loop yet and is left out.
+ * `send_dtmf` becomes in-band keypad tones played after the agent's speech.
  */
 export function voiceConfigFromManifest(
   manifest: AgentManifest,
@@ -23,6 +23,7 @@ export function voiceConfigFromManifest(
   const tt = manifest.turnTaking;
   const endCall = manifest.tools.find((t) => 'builtin' in t && t.builtin === 'end_call');
   const transfer = manifest.tools.find((t) => 'builtin' in t && t.builtin === 'transfer_call');
+  const dtmf = manifest.tools.find((t) => 'builtin' in t && t.builtin === 'send_dtmf');
   return {
     agentId: options.agentId,
     agentVersion: options.agentVersion,
@@ -62,6 +63,8 @@ export function voiceConfigFromManifest(
             ...(transfer.description ? { transferDescription: transfer.description } : {}),
           }
         : {}),
+      sendDtmf: Boolean(dtmf),
+      ...(dtmf && 'builtin' in dtmf && dtmf.description ? { sendDtmfDescription: dtmf.description } : {}),
     },
   };
 }

@@ -67,6 +67,8 @@ export function createLlmStage(options: LlmStageOptions): Stage {
             ok,
             content,
           };
+        } else if (e.type === 'dtmf') {
+          yield { type: 'send-dtmf', turnId, at, generationId, digits: e.digits };
         } else if (e.type === 'end') {
           end = e;
         }

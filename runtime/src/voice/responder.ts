@@ -3,6 +3,7 @@ import type { Logger } from '../kernel/logger.js';
 import type { FallbackNotice, LanguageModel, ToolCallRequest, ToolSpec } from '../providers/types.js';
 import type { VoiceAgentConfig } from './config.js';
 import type { Conversation } from './conversation.js';
+import { DTMF_DIGITS } from './dtmf-tones.js';
 import type { LoopMetrics } from './metrics.js';
 import { SentenceSplitter } from './sentences.js';
 import {
@@ -11,6 +12,7 @@ import {
   confirmationPrompt,
   END_CALL_TOOL,
   parseToolArguments,
+  SEND_DTMF_TOOL,
   type ToolDefinition,
   type ToolExecutor,
   type ToolOutcome,
@@ -27,6 +29,8 @@ export type ResponderEvent =
   | { readonly type: 'speech'; readonly text: string; readonly source: SpeechSource }
   | { readonly type: 'tool-call'; readonly call: ToolCallRequest }
   | { readonly type: 'tool-result'; readonly call: ToolCallRequest; readonly outcome: ToolOutcome }
+  /** Keys to press after the speech so far (in-band DTMF); the reply ends with them. */
+  | { readonly type: 'dtmf'; readonly digits: string }
   | { readonly type: 'end'; readonly reason: 'agent-hangup' | 'transfer'; readonly transferTo?: string };
 
 export type SpeechSource = 'llm' | 'filler' | 'readback' | 'apology' | 'scripted';
@@ -181,6 +185,7 @@ export class Responder {
     const runnable: { call: ToolCallRequest; args: Record<string, unknown> }[] = [];
     let end: Extract<ResponderEvent, { type: 'end' }> | undefined;
     let confirmation: string | undefined;
+    let keys = '';
     for (const call of calls) {
       yield { type: 'tool-call', call };
       const parsed = parseToolArguments(call.arguments);
@@ -201,6 +206,14 @@ export class Responder {
           ? { ok: true, content: `Transferring the caller to ${destination}.` }
           : { ok: false, content: `Unknown destination "${destination}".` };
         if (target) end = { type: 'end', reason: 'transfer', transferTo: target.number };
+      } else if (call.name === SEND_DTMF_TOOL && config.builtins.sendDtmf) {
+        const digits = String(parsed.args.digits ?? '');
+        if (DTMF_DIGITS.test(digits)) {
+          keys += digits;
+          immediate = { ok: true, content: `Pressed ${digits}.` };
+        } else {
+          immediate = { ok: false, content: 'digits must be 1 to 32 of 0-9, *, # and w (a pause).' };
+        }
       } else if (!definition) {
         immediate = { ok: false, content: `Unknown tool: ${call.name}` };
       } else if (definition.destructive && confirmation === undefined && !this.pending) {
@@ -226,6 +239,11 @@ export class Responder {
       }
     }
     if (signal.aborted) return 'stop';
+    if (keys !== '') {
+      yield { type: 'dtmf', digits: keys };
+      // The other side answers the keys (a menu's next prompt): that is the next caller turn.
+      if (!confirmation && !end) return 'stop';
+    }
     if (confirmation) {
       yield* this.say(confirmation, g, 'readback');
       return 'stop';

@@ -133,6 +133,35 @@ describe('voice session', () => {
     expect(telephony.marks).toContain('2:end');
   });
 
+  it('presses keys as in-band tones after what the agent said, then waits for the other side', async () => {
+    const { session, stt, llm, telephony, trace } = start(
+      [[...textReply('Pressing one. '), ...toolCallReply('send_dtmf', { digits: '1w2' })]],
+      { config: { ...baseConfig, builtins: { sendDtmf: true } } },
+    );
+    await waitUntil(() => telephony.marks.includes('1:end'), 2000, 'greeting played');
+    await waitUntil(() => stt.sessions.length === 1, 2000, 'stt open');
+    stt.session.say('Press one for sales.');
+    await waitUntil(() => telephony.marks.filter((m) => m === '2:end').length === 2, 2000, 'keys sent');
+    const reply = telephony.sent.slice(
+      telephony.sent.findIndex((s) => s.type === 'mark' && s.name === '1:end') + 1,
+    );
+    const audio = reply.flatMap((s) => (s.type === 'audio' ? [s.bytes] : []));
+    // "Pressing one." (two words of 0.5 s), then 1, a half-second pause and 2 (200 ms each) in 100 ms pieces.
+    expect(audio.slice(0, 2)).toEqual([4000, 4000]);
+    expect(audio.slice(2).reduce((a, b) => a + b, 0)).toBe(1600 + 4000 + 1600);
+    expect(trace.ofType('dtmf.sent')[0]!.data).toMatchObject({ digits: '1w2' });
+    telephony.stop();
+    const summary = await session.done;
+    // The model is not asked again: the menu's answer is the next turn.
+    expect(llm.requests).toHaveLength(1);
+    expect(summary.messages.at(-1)).toEqual({
+      role: 'tool',
+      toolCallId: 'call_send_dtmf',
+      content: 'Pressed 1w2.',
+    });
+    expect(llm.requests[0]!.tools).toContain('send_dtmf');
+  });
+
   it('transfers the call to the destination the model chose', async () => {
     const { session, stt, telephony } = start([toolCallReply('transfer_call', { destination: 'sales' })], {
       config: { ...baseConfig, builtins: { transferTargets: { sales: { number: '+15550123' } } } },

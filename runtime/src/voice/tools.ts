@@ -55,6 +55,7 @@ export const noTools: ToolExecutor = {
 
 export const END_CALL_TOOL = 'end_call';
 export const TRANSFER_CALL_TOOL = 'transfer_call';
+export const SEND_DTMF_TOOL = 'send_dtmf';
 
 /** The built-in tools the config enables, in OpenAI function format. */
 export function builtinToolSpecs(options: {
@@ -62,6 +63,8 @@ export function builtinToolSpecs(options: {
   endCallDescription?: string;
   transferTargets: Record<string, { number: string; description?: string }>;
   transferDescription?: string;
+  sendDtmf?: boolean;
+  sendDtmfDescription?: string;
 }): ToolSpec[] {
   const specs: ToolSpec[] = [];
   if (options.endCall) {
@@ -96,6 +99,27 @@ export function builtinToolSpecs(options: {
           reason: { type: 'string' },
         },
         required: ['destination'],
+        additionalProperties: false,
+      },
+    });
+  }
+  if (options.sendDtmf) {
+    specs.push({
+      name: SEND_DTMF_TOOL,
+      description:
+        options.sendDtmfDescription ??
+        'Press keys on the phone keypad, e.g. to navigate a phone menu. The keys play after what ' +
+          'you say in the same reply; the other side answers in the next turn.',
+      parameters: {
+        type: 'object',
+        properties: {
+          digits: {
+            type: 'string',
+            pattern: '^[0-9*#wW]{1,32}$',
+            description: 'Keys to press in order: 0-9, * and #; "w" waits half a second.',
+          },
+        },
+        required: ['digits'],
         additionalProperties: false,
       },
     });

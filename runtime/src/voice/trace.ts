@@ -29,6 +29,7 @@ export type TraceEventType =
   | 'audio.cleared'
   | 'silence.reprompt'
   | 'dtmf'
+  | 'dtmf.sent'
   | 'stt.reconnected'
   | 'fallback'
   | 'error';

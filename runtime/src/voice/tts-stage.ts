@@ -1,5 +1,11 @@
 import { VrmError } from '../errors.js';
-import type { AudioFormat, TextToSpeech, TextToSpeechContext } from '../providers/types.js';
+import {
+  type AudioFormat,
+  bytesPerSecond,
+  type TextToSpeech,
+  type TextToSpeechContext,
+} from '../providers/types.js';
+import { dtmfTones } from './dtmf-tones.js';
 import { type Emit, fanIn } from './fan-in.js';
 import type { Frame } from './frames.js';
 import type { GreetingCache } from './greeting-cache.js';
@@ -15,6 +21,9 @@ export interface TtsStageOptions {
   readonly cache?: GreetingCache;
   readonly turnMetrics?: TurnMetricsRecorder;
 }
+
+/** Keypad tones go out in pieces of this length, like TTS chunks (marks and clears stay precise). */
+const DTMF_CHUNK_MS = 100;
 
 /** One generation's synthesis: a provider context, or audio straight from the cache. */
 interface Synthesis {
@@ -81,10 +90,39 @@ export function createTtsStage(options: TtsStageOptions): Stage {
         return job;
       };
 
+      /** The generation whose reply ended with keypad tones: its closing empty text needs no context. */
+      let endedWithTones = 0;
+      const pressKeys = (f: Extract<Frame, { type: 'send-dtmf' }>) => {
+        // The speech before the keys is one synthesis; the tones play after it.
+        if (open?.generationId === f.generationId) {
+          open.context?.end();
+          open = undefined;
+        }
+        endedWithTones = f.generationId;
+        const tones = dtmfTones(f.digits, options.format);
+        const chunks: Uint8Array[] = [];
+        const step = Math.max(1, Math.round(bytesPerSecond(options.format) * (DTMF_CHUNK_MS / 1000)));
+        for (let at = 0; at < tones.byteLength; at += step) chunks.push(tones.subarray(at, at + step));
+        ctx.trace.emit('dtmf.sent', f.turnId, { digits: f.digits, generationId: f.generationId });
+        jobs.push({
+          generationId: f.generationId,
+          turnId: f.turnId,
+          controller: new AbortController(),
+          cached: chunks,
+          createdAt: performance.now(),
+          endsInWord: false,
+        });
+        notify();
+      };
+
       const pump = async (emit: Emit) => {
         try {
           for await (const f of input) {
-            if (f.type === 'text') {
+            if (f.type === 'send-dtmf') {
+              pressKeys(f);
+            } else if (f.type === 'text' && f.final && f.text === '' && f.generationId === endedWithTones) {
+              // The reply's last sound was its keys: nothing left to synthesise.
+            } else if (f.type === 'text') {
               if (open?.generationId !== f.generationId) {
                 open?.context?.end();
                 open = startJob(f);
