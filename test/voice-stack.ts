@@ -30,6 +30,9 @@ import {
 } from '../runtime/src/testing/twilio-media-client.js';
 import { twilioSid } from '../runtime/src/testing/twilio-media-protocol.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies of the API under test, which the tests assert on.
+type Json = any;
+
 export const TWILIO_AUTH_TOKEN = 'twilio-test-auth-token';
 export const CALLER_NUMBER = '+14155550123';
 export const AGENT_NUMBER = '+15005550006';
@@ -62,15 +65,15 @@ export interface VoiceStack {
     url: string,
     body?: unknown,
     contentType?: string,
-  ): Promise<{ status: number; body: any }>;
+  ): Promise<{ status: number; body: Json }>;
   /** Registers an MCP server through the API; returns its stored record with the discovered tools. */
-  registerMcp(body: Record<string, unknown>): Promise<any>;
+  registerMcp(body: Record<string, unknown>): Promise<Json>;
   /** Creates an agent through the API (YAML); returns its id. */
   createAgent(yaml: string): Promise<string>;
   /** Places a call to `agent` as Twilio would; resolves once the stream is connected. */
   dial(agent: string): Promise<TwilioCaller>;
   /** Waits for the call's record to be closed and returns it with its events (through the API). */
-  finishedCall(providerCallId: string): Promise<{ call: any; events: any[] }>;
+  finishedCall(providerCallId: string): Promise<{ call: Json; events: Json[] }>;
   close(): Promise<void>;
 }
 
@@ -187,11 +190,11 @@ export async function startVoiceStack(
       });
     },
     async finishedCall(providerCallId) {
-      let call: any;
+      let call: Json;
       const deadline = Date.now() + 20_000;
       while (Date.now() < deadline) {
         const list = await api('GET', '/v1/calls?channel=twilio&limit=50');
-        const row = list.body.calls.find((c: any) => c.providerCallId === providerCallId);
+        const row = list.body.calls.find((c: Json) => c.providerCallId === providerCallId);
         if (row?.endedAt) {
           call = (await api('GET', `/v1/calls/${row.id}`)).body;
           break;
@@ -199,7 +202,7 @@ export async function startVoiceStack(
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       if (!call) throw new Error(`call ${providerCallId} did not end`);
-      const events: any[] = [];
+      const events: Json[] = [];
       let after = 0;
       for (;;) {
         const page = await api('GET', `/v1/calls/${call.id}/events?after=${after}&limit=1000`);
