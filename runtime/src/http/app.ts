@@ -9,6 +9,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { unauthorized, VrmError } from '../errors.js';
 import type { Services } from '../kernel/container.js';
+import { requestContext } from '../kernel/request-context.js';
 import { twilioRoutes } from '../telephony/twilio-routes.js';
 import type { AppEnv, Principal } from './context.js';
 import { errorResponse, handleError } from './errors.js';
@@ -48,14 +49,21 @@ export function createApp(services: Services, extraRoutes: RouteModule[] = []): 
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.use(async function observe(c, next) {
     const started = performance.now();
-    c.set('log', log.child({ requestId: c.get('requestId') }));
-    await next();
+    c.set('log', log);
+    await requestContext.run({ requestId: c.get('requestId') }, next);
     const route = c.req.routePath || 'unmatched';
     const seconds = (performance.now() - started) / 1000;
     metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
-    c.get('log').info(
-      { method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 1000) },
+    log.info(
+      {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        route,
+        status: c.res.status,
+        ms: Math.round(seconds * 1000),
+      },
       'request',
     );
   });

@@ -33,3 +33,17 @@ describe('logger', () => {
     expect(JSON.parse(line).msg).toBe('signup');
   });
 });
+
+describe('request ids in logs', () => {
+  it('stamps every line written inside a request with its id', async () => {
+    const { requestContext } = await import('./request-context.js');
+    const { lines, log } = capture();
+    await requestContext.run({ requestId: 'req-123' }, async () => {
+      await Promise.resolve();
+      log.child({ component: 'auth' }).warn('deep inside a service');
+    });
+    log.info('outside');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ requestId: 'req-123', component: 'auth' });
+    expect(JSON.parse(lines[1]!).requestId).toBeUndefined();
+  });
+});

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { requestContext } from './request-context.js';
 
 /**
  * Paths never written to logs. pino's redaction runs on every line, so secrets that slip into a
@@ -37,6 +38,11 @@ export function createLogger(
       base: { service: 'vrm' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Lines written while handling a request carry its id, wherever in the code they come from.
+      mixin: () => {
+        const context = requestContext.getStore();
+        return context ? { requestId: context.requestId } : {};
+      },
     },
     destination,
   );
