@@ -2,15 +2,13 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { agents, agentVersions } from '../db/schema.js';
 import { notFound } from '../errors.js';
 import type { Services } from '../kernel/container.js';
-import { providerSettings } from '../kernel/secrets.js';
+import { providerSettings, readSecret } from '../kernel/secrets.js';
 import type { AgentManifest } from '../manifest/index.js';
 import { ToolCatalog } from '../mcp/index.js';
 import { createLanguageModel, createSpeechToText, createTextToSpeech } from '../providers/index.js';
-import { readSecret } from '../kernel/secrets.js';
 import { mcpToolExecutor } from '../voice/index.js';
 import type { ToolExecutor } from '../voice/tools.js';
-
-type McpEntry = Extract<AgentManifest['tools'][number], { mcp: string }>;
+import { manifestMcpEntries, manifestVoiceSettings } from './manifest-tools.js';
 
 export interface AgentVersionRef {
   agentId: string;
@@ -40,7 +38,12 @@ export async function loadAgentVersion(
       .where(and(eq(agentVersions.agentId, agent.id), eq(agentVersions.version, wanted)));
     if (!row) throw notFound(`Version ${wanted} of agent ${agent.name}`);
     // Stored manifests were validated, defaults applied, when the version was saved.
-    return { agentId: agent.id, name: agent.name, version: row.version, manifest: row.manifest as AgentManifest };
+    return {
+      agentId: agent.id,
+      name: agent.name,
+      version: row.version,
+      manifest: row.manifest as AgentManifest,
+    };
   });
 }
 
@@ -54,28 +57,10 @@ export async function agentTools(
   organizationId: string,
   manifest: AgentManifest,
 ): Promise<{ tools: ToolExecutor; missing: string[] }> {
-  const entries = manifest.tools.filter((t): t is McpEntry => 'mcp' in t);
-  const { bindings, missing } = await services.mcp.bindingsFor(
-    organizationId,
-    entries.map((entry) => {
-      const settings = Object.entries(entry.settings ?? {});
-      return {
-        mcp: entry.mcp,
-        allow: entry.allow,
-        deny: entry.deny,
-        timeoutMs: entry.timeoutMs,
-        confirm: settings.filter(([, s]) => s.confirm).map(([name]) => name),
-        pinnedArguments: Object.fromEntries(settings.filter(([, s]) => s.pinned).map(([name, s]) => [name, s.pinned as Record<string, unknown>])),
-      };
-    }),
-  );
-  const byServer = new Map(entries.map((e) => [e.mcp, e]));
+  const entries = manifestMcpEntries(manifest);
+  const { bindings, missing } = await services.mcp.bindingsFor(organizationId, entries);
   const catalog = new ToolCatalog(services.mcp.manager, bindings, services.log);
-  const tools = mcpToolExecutor(catalog, (server, tool) => {
-    const s = byServer.get(server)?.settings?.[tool];
-    return s ? { ...(s.fillers ? { fillers: s.fillers } : {}), fillerAfterMs: s.fillerAfterMs } : undefined;
-  });
-  return { tools, missing };
+  return { tools: mcpToolExecutor(catalog, manifestVoiceSettings(entries)), missing };
 }
 
 /**

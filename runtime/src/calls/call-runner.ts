@@ -45,7 +45,15 @@ export class CallRunner implements CallLauncher {
 
   #traceSink(callId: string): TraceSink {
     const traces = this.#services.traces;
-    return { emit: (e) => traces.recordEvent(callId, { type: e.type, turnId: e.turnId, at: e.at, data: e.data as Record<string, unknown> }) };
+    return {
+      emit: (e) =>
+        traces.recordEvent(callId, {
+          type: e.type,
+          turnId: e.turnId,
+          at: e.at,
+          data: e.data as Record<string, unknown>,
+        }),
+    };
   }
 
   async launch(request: LaunchCallRequest): Promise<LaunchedCall> {
@@ -66,14 +74,20 @@ export class CallRunner implements CallLauncher {
       variables: request.variables ?? {},
     });
     const log = services.log.child({ callId, agent: agent.name });
-    if (missing.length > 0) log.warn({ missing }, 'MCP servers named by the manifest are not registered; their tools are left out');
+    if (missing.length > 0)
+      log.warn({ missing }, 'MCP servers named by the manifest are not registered; their tools are left out');
     const controller = new AbortController();
     this.#active.add(controller);
     const session = createVoiceSession({
       config: voiceConfigFromManifest(agent.manifest, {
         agentId: agent.agentId,
         agentVersion: agent.version,
-        call: { callId, callerNumber: request.fromNumber ?? undefined, calledNumber: request.toNumber ?? undefined, overrides: request.variables ?? {} },
+        call: {
+          callId,
+          callerNumber: request.fromNumber ?? undefined,
+          calledNumber: request.toNumber ?? undefined,
+          overrides: request.variables ?? {},
+        },
       }),
       providers,
       telephony: request.telephony,
@@ -95,7 +109,11 @@ export class CallRunner implements CallLauncher {
   }
 
   /** Starts a text conversation with an agent (the studio's chat, `vrm chat` over the API). */
-  async startText(organizationId: string, agentRef: string, options: { variables?: Record<string, string>; version?: number } = {}) {
+  async startText(
+    organizationId: string,
+    agentRef: string,
+    options: { variables?: Record<string, string>; version?: number } = {},
+  ) {
     const services = this.#services;
     const agent = await loadAgentVersion(services, organizationId, agentRef, options.version);
     const [providers, { tools, missing }] = await Promise.all([
@@ -128,25 +146,45 @@ export class CallRunner implements CallLauncher {
       session,
       controller,
       busy: false,
-      idleTimer: setTimeout(() => void this.endText(organizationId, callId, 'idle'), TEXT_SESSION_IDLE_MS).unref(),
+      idleTimer: setTimeout(
+        () => void this.endText(organizationId, callId, 'idle'),
+        TEXT_SESSION_IDLE_MS,
+      ).unref(),
     });
-    return { callId, agentId: agent.agentId, agentVersion: agent.version, greeting: session.greeting ?? null, missingTools: missing };
+    // Written now, so the call and its greeting can be read as soon as this returns.
+    await services.traces.flush();
+    return {
+      callId,
+      agentId: agent.agentId,
+      agentVersion: agent.version,
+      greeting: session.greeting ?? null,
+      missingTools: missing,
+    };
   }
 
   /** Sends one caller message and returns the whole reply (the live view streams the steps). */
-  async sendText(organizationId: string, callId: string, text: string, options: { keypad?: boolean; signal?: AbortSignal } = {}): Promise<TextReply> {
+  async sendText(
+    organizationId: string,
+    callId: string,
+    text: string,
+    options: { keypad?: boolean; signal?: AbortSignal } = {},
+  ): Promise<TextReply> {
     const call = this.#text.get(callId);
     if (!call || call.organizationId !== organizationId) {
       throw new VrmError('not_found', 'No open text session with this id in this process', { status: 404 });
     }
-    if (call.busy) throw new VrmError('conflict', 'The agent is still answering the previous message', { status: 409 });
+    if (call.busy)
+      throw new VrmError('conflict', 'The agent is still answering the previous message', { status: 409 });
     if (call.session.ended) throw new VrmError('conflict', 'This conversation has ended', { status: 409 });
     call.busy = true;
     call.idleTimer.refresh();
     const reply: TextReply = { text: '', toolCalls: [], ended: null };
     try {
-      const signal = options.signal ? AbortSignal.any([options.signal, call.controller.signal]) : call.controller.signal;
-      for await (const event of call.session.send(text, { signal, keypad: options.keypad ?? false })) collect(reply, event);
+      const signal = options.signal
+        ? AbortSignal.any([options.signal, call.controller.signal])
+        : call.controller.signal;
+      for await (const event of call.session.send(text, { signal, keypad: options.keypad ?? false }))
+        collect(reply, event);
     } finally {
       call.busy = false;
     }
@@ -160,13 +198,21 @@ export class CallRunner implements CallLauncher {
     this.#text.delete(callId);
     clearTimeout(call.idleTimer);
     call.controller.abort();
+    this.#services.traces.recordEvent(callId, {
+      type: 'call.ended',
+      turnId: null,
+      at: Date.now(),
+      data: { reason },
+    });
     await this.#services.traces.endCall(callId, reason);
   }
 
   /** Ends every call this process runs (shutdown): voice calls hang up, text sessions close. */
   async shutdown(): Promise<void> {
     for (const controller of this.#active) controller.abort();
-    await Promise.all([...this.#text.entries()].map(([id, call]) => this.endText(call.organizationId, id, 'shutdown')));
+    await Promise.all(
+      [...this.#text.entries()].map(([id, call]) => this.endText(call.organizationId, id, 'shutdown')),
+    );
   }
 }
 

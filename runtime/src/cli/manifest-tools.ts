@@ -1,11 +1,10 @@
+import { manifestMcpEntries, manifestToolBinding, manifestVoiceSettings } from '../calls/manifest-tools.js';
 import type { Logger } from '../kernel/logger.js';
 import type { AgentManifest } from '../manifest/index.js';
 import { type AgentToolBinding, InMemoryPinStore, McpConnectionManager, ToolCatalog } from '../mcp/index.js';
 import { mcpToolExecutor } from '../voice/mcp-tools.js';
 import { noTools, type ToolExecutor } from '../voice/tools.js';
 import type { LocalMcpServer } from './mcp-servers-file.js';
-
-type McpEntry = Extract<AgentManifest['tools'][number], { mcp: string }>;
 
 /** A server the manifest names whose tools the agent does not get, and why. */
 export interface UnavailableServer {
@@ -34,7 +33,7 @@ export async function connectManifestTools(
   servers: readonly LocalMcpServer[],
   options: { log: Logger },
 ): Promise<ManifestTools> {
-  const entries = manifest.tools.filter((t): t is McpEntry => 'mcp' in t);
+  const entries = manifestMcpEntries(manifest);
   if (entries.length === 0) return { tools: noTools, toolNames: [], unavailable: [], close: async () => {} };
   const manager = new McpConnectionManager({
     logger: options.log,
@@ -56,7 +55,7 @@ export async function connectManifestTools(
       transport: server.transport,
       trusted: server.trusted,
     });
-    bindings.push(bindingFor(entry, server.name));
+    bindings.push(manifestToolBinding(entry, server.name));
   }
   const connected = await Promise.allSettled(bindings.map((b) => manager.tools(b.serverId)));
   connected.forEach((outcome, i) => {
@@ -66,32 +65,7 @@ export async function connectManifestTools(
     }
   });
   const catalog = new ToolCatalog(manager, bindings, options.log);
-  const byServer = new Map(entries.map((e) => [e.mcp, e]));
-  const tools = mcpToolExecutor(catalog, (server, tool) => {
-    const s = byServer.get(server)?.settings?.[tool];
-    return s ? { ...(s.fillers ? { fillers: s.fillers } : {}), fillerAfterMs: s.fillerAfterMs } : undefined;
-  });
+  const tools = mcpToolExecutor(catalog, manifestVoiceSettings(entries));
   const toolNames = (await catalog.load()).map((t) => t.name);
   return { tools, toolNames, unavailable, close: () => manager.shutdown() };
-}
-
-/** The manifest's `tools:` entry as a catalog binding (the same mapping the server makes). */
-function bindingFor(entry: McpEntry, serverId: string): AgentToolBinding {
-  const settings = Object.entries(entry.settings ?? {});
-  const confirm = settings.filter(([, s]) => s.confirm).map(([name]) => name);
-  const pinned = settings.filter(([, s]) => s.pinned);
-  return {
-    serverId,
-    ...(entry.allow ? { allow: entry.allow } : {}),
-    deny: entry.deny,
-    ...(confirm.length > 0 ? { confirm } : {}),
-    ...(pinned.length > 0
-      ? {
-          pinnedArguments: Object.fromEntries(
-            pinned.map(([name, s]) => [name, s.pinned as Record<string, unknown>]),
-          ),
-        }
-      : {}),
-    timeoutMs: entry.timeoutMs,
-  };
 }

@@ -104,7 +104,9 @@ describe.each(testDrivers())('MCP servers through the API on %s', (driver) => {
       owner.token,
     );
     expect(refused.status).toBe(409);
-    const { bindings } = await vrm.services.mcp.bindingsFor(owner.organization.id, [{ mcp: 'everything' }]);
+    const { bindings } = await vrm.services.mcp.bindingsFor(owner.organization.id, [
+      { mcp: 'everything', deny: [], timeoutMs: 10_000, settings: {} },
+    ]);
     expect(bindings[0]!.deny).toContain('echo');
     const on = await api.patch(`/v1/mcp-servers/${server.id}/tools/echo`, { enabled: true }, owner.token);
     expect(on.body.enabled).toBe(true);

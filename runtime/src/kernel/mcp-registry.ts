@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { type ManifestMcpEntry, manifestToolBinding } from '../calls/manifest-tools.js';
 import type { Database } from '../db/client.js';
 import { mcpServers, mcpToolPins, secrets } from '../db/schema.js';
 import {
@@ -182,14 +183,7 @@ export class McpRegistry implements PinStore {
    */
   async bindingsFor(
     organizationId: string,
-    entries: ReadonlyArray<{
-      mcp: string;
-      allow?: string[] | undefined;
-      deny?: string[] | undefined;
-      confirm?: string[] | undefined;
-      pinnedArguments?: Record<string, Record<string, unknown>> | undefined;
-      timeoutMs?: number | undefined;
-    }>,
+    entries: readonly ManifestMcpEntry[],
   ): Promise<{ bindings: AgentToolBinding[]; missing: string[] }> {
     const rows = await this.db.withTenant(organizationId, (tx) => tx.select().from(mcpServers));
     const byName = new Map(rows.map((r) => [r.name, r]));
@@ -202,15 +196,7 @@ export class McpRegistry implements PinStore {
         continue;
       }
       if (!this.manager.config(row.id)) await this.register(row);
-      const disabled = await this.disabledTools(organizationId, row.id);
-      bindings.push({
-        serverId: row.id,
-        ...(entry.allow ? { allow: entry.allow } : {}),
-        deny: [...(entry.deny ?? []), ...disabled],
-        ...(entry.confirm ? { confirm: entry.confirm } : {}),
-        ...(entry.pinnedArguments ? { pinnedArguments: entry.pinnedArguments } : {}),
-        ...(entry.timeoutMs ? { timeoutMs: entry.timeoutMs } : {}),
-      });
+      bindings.push(manifestToolBinding(entry, row.id, await this.disabledTools(organizationId, row.id)));
     }
     return { bindings, missing };
   }

@@ -22,6 +22,8 @@ export interface AgentToolBinding {
   confirm?: string[];
   /** Idle timeout per call for this server's tools (default 5 s). */
   timeoutMs?: number;
+  /** Per tool, a timeout that overrides `timeoutMs`. */
+  toolTimeouts?: Record<string, number>;
 }
 
 /** A function definition for the language model (OpenAI `tools[].function` shape). */
@@ -221,7 +223,7 @@ export class ToolCatalog {
         toolName: c.tool.name,
         title: c.tool.title ?? c.tool.annotations?.title ?? c.tool.name,
         ...(confirmation ? { confirmation } : {}),
-        timeoutMs: c.binding.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+        timeoutMs: c.binding.toolTimeouts?.[c.tool.name] ?? c.binding.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
         binding: c.binding,
       });
       modelTools.push({

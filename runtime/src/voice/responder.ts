@@ -115,6 +115,8 @@ export class Responder {
       const calls: ToolCallRequest[] = [];
       const started = performance.now();
       let firstToken = false;
+      // The reply's text, for the trace's transcript (per token, never per audio frame).
+      let replyText = '';
       // Traced when it happens (the adapter only reports its own figure once the stream is done).
       const onFirstToken = (ms: number) => {
         firstToken = true;
@@ -133,6 +135,7 @@ export class Responder {
         })) {
           if (event.type === 'text') {
             if (!firstToken) onFirstToken(performance.now() - started);
+            replyText += event.delta;
             yield { type: 'delta', text: event.delta };
             for (const piece of splitter.push(event.delta)) {
               conversation.addSpoken(generationId, piece);
@@ -150,6 +153,8 @@ export class Responder {
               model: event.model,
               usage: event.usage,
               ms: Math.round(performance.now() - started),
+              text: replyText,
+              toolCalls: calls.map((c) => c.name),
             });
           }
         }

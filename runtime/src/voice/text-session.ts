@@ -63,6 +63,7 @@ export function createTextSession(options: TextSessionOptions): TextSession {
 
   if (config.greeting) {
     const g = generations.start(0);
+    trace.emit('greeting.started', 0, { text: config.greeting });
     Array.from(responder.say(config.greeting, g));
     conversation.settle(g.generationId);
   }
