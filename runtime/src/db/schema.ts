@@ -8,7 +8,11 @@
  *
  * Call events (`call_events.type`) that other parts read (the analytics plugin, the studio):
  * - `turn.metrics`: `data = { endpointingMs, sttMs, llmTtftMs, ttsTtfbMs, voiceToVoiceMs }`, one
- *   per completed turn (any field may be absent when that stage did not run).
+ *   per caller turn (a field is absent when its stage did not run). Milliseconds: endpointing =
+ *   end of the caller's last word → end-of-turn decision; stt = last word end → its final
+ *   transcript; llmTtft = model request → first token; ttsTtfb = first text to TTS → first audio;
+ *   voiceToVoice = last word end → first reply audio sent to the carrier
+ *   (runtime/src/voice/turn-metrics.ts).
  * - `tool.result`: `data = { server, tool, name, durationMs, isError }`.
  * - `call.ended`: `data = { reason }`.
  */
