@@ -9,8 +9,15 @@ import type { Services } from '../kernel/container.js';
  * is one of the few cross-tenant lookups: by id (unique everywhere), or by name within the
  * organization `org` (a slug). A bare name is accepted only while it is unambiguous.
  */
-export async function resolveAgentForTelephony(services: Services, agent: string | undefined, org: string | undefined) {
-  if (!agent) throw new VrmError('validation_failed', 'The webhook URL needs ?agent=<agent id or name>', { status: 400 });
+export async function resolveAgentForTelephony(
+  services: Services,
+  agent: string | undefined,
+  org: string | undefined,
+) {
+  if (!agent)
+    throw new VrmError('validation_failed', 'The webhook URL needs ?agent=<agent id or name>', {
+      status: 400,
+    });
   const byId = z.uuid().safeParse(agent).success;
   const rows = await services.db.system((tx) =>
     tx
@@ -28,9 +35,13 @@ export async function resolveAgentForTelephony(services: Services, agent: string
   );
   if (rows.length === 0) throw new VrmError('not_found', `Agent ${agent} not found`, { status: 404 });
   if (rows.length > 1) {
-    throw new VrmError('ambiguous_agent', `Several organizations have an agent named ${agent}: add &org=<organization slug> or use the agent id`, {
-      status: 409,
-    });
+    throw new VrmError(
+      'ambiguous_agent',
+      `Several organizations have an agent named ${agent}: add &org=<organization slug> or use the agent id`,
+      {
+        status: 409,
+      },
+    );
   }
   return rows[0]!;
 }

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { can } from '../auth/rbac.js';
 import type { CallLauncher } from '../calls/launcher.js';
 import { VrmError } from '../errors.js';
-import type { Services } from '../kernel/container.js';
 import type { WebSocketRoute } from '../http/websockets.js';
+import type { Services } from '../kernel/container.js';
 import { EventQueue } from '../providers/event-queue.js';
 import type { AudioFormat, Telephony, TelephonyEvent } from '../providers/types.js';
 
@@ -43,7 +43,10 @@ class BrowserTelephony implements Telephony {
 
   pushAudio(data: Uint8Array) {
     // PCM16 needs whole samples; a stray odd byte is dropped rather than shifting every sample after it.
-    this.#events.push({ type: 'audio', data: data.byteLength % 2 ? data.subarray(0, data.byteLength - 1) : data });
+    this.#events.push({
+      type: 'audio',
+      data: data.byteLength % 2 ? data.subarray(0, data.byteLength - 1) : data,
+    });
   }
   pushControl(event: TelephonyEvent) {
     this.#events.push(event);
@@ -94,9 +97,16 @@ export function browserCallRoute(services: Services, launcher: CallLauncher): We
         if (telephony) {
           if (isBinary) return telephony.pushAudio(raw as Buffer);
           const parsed = ControlSchema.safeParse(safeJson(String(raw)));
-          if (!parsed.success) return ws.send(JSON.stringify({ type: 'error', message: 'unknown control message' }));
+          if (!parsed.success)
+            return ws.send(JSON.stringify({ type: 'error', message: 'unknown control message' }));
           const m = parsed.data;
-          return telephony.pushControl(m.type === 'mark' ? { type: 'mark', name: m.name } : m.type === 'dtmf' ? { type: 'dtmf', digit: m.digit } : { type: 'stop' });
+          return telephony.pushControl(
+            m.type === 'mark'
+              ? { type: 'mark', name: m.name }
+              : m.type === 'dtmf'
+                ? { type: 'dtmf', digit: m.digit }
+                : { type: 'stop' },
+          );
         }
         if (starting || isBinary) return;
         const start = StartSchema.safeParse(safeJson(String(raw)));
@@ -117,12 +127,17 @@ export function browserCallRoute(services: Services, launcher: CallLauncher): We
             telephony,
             ...(start.data.variables ? { variables: start.data.variables } : {}),
           });
-          ws.send(JSON.stringify({ type: 'started', callId: launched.callId, sampleRate: start.data.sampleRate }));
+          ws.send(
+            JSON.stringify({ type: 'started', callId: launched.callId, sampleRate: start.data.sampleRate }),
+          );
           void launched.done.then(() => {
             if (ws.readyState === ws.OPEN) ws.close(1000, 'call ended');
           });
         } catch (error) {
-          fail(error instanceof VrmError && error.status === 401 ? 4401 : 4500, error instanceof Error ? error.message : 'call could not start');
+          fail(
+            error instanceof VrmError && error.status === 401 ? 4401 : 4500,
+            error instanceof Error ? error.message : 'call could not start',
+          );
         }
       });
       ws.on('close', () => {

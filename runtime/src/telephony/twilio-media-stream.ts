@@ -2,8 +2,13 @@ import type { WebSocket } from 'ws';
 import { VrmError } from '../errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { EventQueue } from '../providers/event-queue.js';
-import { type AudioFormat, TELEPHONY_FORMAT, type Telephony, type TelephonyEvent } from '../providers/types.js';
-import { type TwilioStart, TwilioInboundSchema } from './twilio-protocol.js';
+import {
+  type AudioFormat,
+  TELEPHONY_FORMAT,
+  type Telephony,
+  type TelephonyEvent,
+} from '../providers/types.js';
+import { TwilioInboundSchema, type TwilioStart } from './twilio-protocol.js';
 
 /** Hang-up and transfer go through Twilio's REST API; see ./twilio-rest.ts. */
 export interface TwilioCallControl {
@@ -138,7 +143,8 @@ export class TwilioMediaStream implements Telephony {
   #reject(reason: string) {
     this.#invalid += 1;
     // One line per hundred bad messages: a broken client must not flood the log.
-    if (this.#invalid % 100 === 1) this.#log.warn({ reason, count: this.#invalid }, 'ignoring invalid Twilio message');
+    if (this.#invalid % 100 === 1)
+      this.#log.warn({ reason, count: this.#invalid }, 'ignoring invalid Twilio message');
   }
 }
 

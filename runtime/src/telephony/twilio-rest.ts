@@ -8,7 +8,11 @@ export const validateTwilioSignature = twilio.validateRequest;
  * Ends and transfers live calls through Twilio's REST API (the official SDK). `baseUrl` points it
  * at another host (a test double) — the SDK otherwise talks to api.twilio.com.
  */
-export function createTwilioCallControl(options: { accountSid: string; authToken: string; baseUrl?: string | undefined }): TwilioCallControl {
+export function createTwilioCallControl(options: {
+  accountSid: string;
+  authToken: string;
+  baseUrl?: string | undefined;
+}): TwilioCallControl {
   const client = twilio(options.accountSid, options.authToken);
   if (options.baseUrl) client.api.baseUrl = options.baseUrl.replace(/\/$/, '');
   return {

@@ -5,7 +5,6 @@ import { MULAW_SILENCE } from '../audio/g711.js';
 import { type DeepgramServer, type DeepgramServerOptions, startDeepgramServer } from './deepgram-server.js';
 import { waitUntil } from './wait.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: the tests read loosely typed wire JSON.
 type Message = Record<string, any>;
 
 let server: DeepgramServer | undefined;
