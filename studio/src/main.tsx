@@ -5,6 +5,7 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/editor.css';
 import './styles/trace.css';
+import './styles/call.css';
 // Last, so the narrow-width rules override the ones above.
 import './styles/responsive.css';
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -8,30 +8,16 @@ import { type RunningServer, type StartOptions, startServer } from '../../runtim
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const STUDIO = path.join(ROOT, 'studio');
-const DIST_INDEX = path.join(STUDIO, 'dist', 'index.html');
 export const SCREENSHOTS = path.join(ROOT, 'docs', 'studio');
 
-function newestMtime(target: string): number {
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  return newest;
-}
-
-/** Builds the studio when `studio/dist` is missing or older than its sources (a few seconds). */
+/**
+ * Builds the studio when `studio/dist` is missing or older than its sources (a few seconds), with
+ * the same script `npm start` runs; strict, so a failed build fails the tests.
+ */
 export function ensureStudioBuilt(): void {
-  const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((p) => path.join(STUDIO, p));
-  const sourceTime = Math.max(...sources.map(newestMtime));
-  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= sourceTime) return;
-  execFileSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
-    {
-      cwd: STUDIO,
-      stdio: 'inherit',
-    },
-  );
+  execFileSync(process.execPath, [path.join(STUDIO, 'scripts', 'build-if-stale.mjs'), '--strict'], {
+    stdio: 'inherit',
+  });
 }
 
 export interface StudioHarness {
@@ -47,6 +33,12 @@ export interface StudioHarness {
   close(): Promise<void>;
 }
 
+/** How to launch Chromium, beyond the harness's defaults. */
+export interface BrowserOptions {
+  /** Extra command-line switches (e.g. a fake microphone). */
+  args?: string[];
+}
+
 /**
  * The real VRM (in-process, PGlite in a temp dir, port 0) serving the built studio, and a
  * headless Chromium page at laptop width.
@@ -54,6 +46,7 @@ export interface StudioHarness {
 export async function startStudio(
   env: Record<string, string> = {},
   options: Omit<StartOptions, 'config'> = {},
+  browserOptions: BrowserOptions = {},
 ): Promise<StudioHarness> {
   ensureStudioBuilt();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vrm-studio-'));
@@ -68,7 +61,13 @@ export async function startStudio(
   const server = await startServer({ ...options, config });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      ...(browserOptions.args ?? []),
+    ],
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url });
   const page = await context.newPage();

@@ -1,8 +1,10 @@
 import { type JSX, Show } from 'solid-js';
 import { ApiError } from '../api/index.js';
+import { CallProblem } from '../voice/call-problems.js';
 
 /** What a person can do about an error: the API's message, the wait on a 429, the request id. */
 export function describeError(error: unknown): { title: string; message: string; hint?: string } {
+  if (error instanceof CallProblem) return { title: error.title, message: error.message, hint: error.hint };
   if (error instanceof ApiError) {
     const hint =
       error.status === 429 && error.retryAfterSeconds !== undefined

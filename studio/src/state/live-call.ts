@@ -26,12 +26,19 @@ export type LiveStatus = 'loading' | 'connecting' | 'live' | 'offline' | 'closed
 
 const MAX_BACKOFF_MS = 10_000;
 
+export interface LiveCallOptions {
+  /** Follow the call over `/v1/live` until its `call.ended` event; otherwise read it once. */
+  live: boolean;
+  /** A voice call that started a moment ago: its record may not be stored yet. */
+  recordPending?: boolean;
+}
+
 /**
  * A call's trace that keeps itself current: the stored events first (`GET /v1/calls/:id/events`),
  * then new ones over the `/v1/live` WebSocket as they happen. After a dropped connection it
  * reconnects with backoff and fetches what it missed, so no event is lost or shown twice.
  */
-export function createLiveCall(api: Api, callId: string, options: { live: boolean }) {
+export function createLiveCall(api: Api, callId: string, options: LiveCallOptions) {
   const [events, setEvents] = createSignal<CallEvent[]>([]);
   const [status, setStatus] = createSignal<LiveStatus>('loading');
   const [error, setError] = createSignal<unknown>();
@@ -44,8 +51,9 @@ export function createLiveCall(api: Api, callId: string, options: { live: boolea
   const add = (incoming: CallEvent[]) => setEvents((current) => mergeEvents(current, incoming));
 
   /**
-   * Fetches the stored events after the newest one we have. A call that has just started may not
-   * be stored yet (the trace writer batches), so a 404 is retried a few times before it counts.
+   * Fetches the stored events after the newest one we have. A voice call's record is written with
+   * the trace's next batch, a fraction of a second after the carrier leg starts, so for a call
+   * that has only just started (`recordPending`) a 404 is retried briefly before it counts.
    */
   async function catchUp(retries = 0): Promise<void> {
     try {
@@ -55,8 +63,9 @@ export function createLiveCall(api: Api, callId: string, options: { live: boolea
         if (page.nextAfter === null || page.events.length === 0) break;
       }
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404 && retries < 8 && !closed) {
-        await new Promise((resolve) => setTimeout(resolve, 250 * (retries + 1)));
+      const pending = options.recordPending && error instanceof ApiError && error.status === 404;
+      if (pending && retries < 5 && !closed) {
+        await new Promise((resolve) => setTimeout(resolve, 200 * (retries + 1)));
         return catchUp(retries + 1);
       }
       throw error;
@@ -134,12 +143,6 @@ export function createLiveCall(api: Api, callId: string, options: { live: boolea
     status,
     error,
     add,
-    /** The call is over: take the last stored events, then close the socket. */
-    finish: async () => {
-      if (closed || !options.live) return;
-      await catchUp().catch(setError);
-      stop('closed');
-    },
   };
 }
 

@@ -35,9 +35,22 @@ export interface TurnTrace {
   markers: Marker[];
   /** What the caller said to open the turn. */
   callerText?: string;
-  /** End of the caller's speech to the agent's first audio, when the runtime measured it. */
+  /** End of the caller's speech to the agent's first audio (`turn.metrics` voiceToVoiceMs). */
   latencyMs?: number;
+  /** The turn's figures from its `turn.metrics` event (text sessions have only some). */
+  metrics?: TurnMetrics;
 }
+
+/** The per-turn figures of a `turn.metrics` event, in milliseconds. */
+export interface TurnMetrics {
+  endpointingMs?: number;
+  sttMs?: number;
+  llmTtftMs?: number;
+  ttsTtfbMs?: number;
+  voiceToVoiceMs?: number;
+}
+
+const METRIC_KEYS = ['endpointingMs', 'sttMs', 'llmTtftMs', 'ttsTtfbMs', 'voiceToVoiceMs'] as const;
 
 export interface TranscriptEntry {
   role: 'caller' | 'agent' | 'tool' | 'system';
@@ -105,15 +118,14 @@ export function buildTrace(events: readonly CallEvent[]): Trace {
   const toolEntries = new Map<string, TranscriptEntry>();
   const latest = events.reduce((m, e) => Math.max(m, e.offsetMs), 0);
 
-  const turnOf = (event: CallEvent) => {
-    const id = event.turnId ?? 0;
+  const turnOf = (id: number, at: number) => {
     let turn = turns.get(id);
     if (!turn) {
-      turn = { turnId: id, start: event.offsetMs, end: event.offsetMs, spans: [], markers: [] };
+      turn = { turnId: id, start: at, end: at, spans: [], markers: [] };
       turns.set(id, turn);
     }
-    turn.start = Math.min(turn.start, event.offsetMs);
-    turn.end = Math.max(turn.end, event.offsetMs);
+    turn.start = Math.min(turn.start, at);
+    turn.end = Math.max(turn.end, at);
     return turn;
   };
   const open = (turn: TurnTrace, map: Map<number, Span>, span: Omit<Span, 'end' | 'open'>) => {
@@ -133,16 +145,25 @@ export function buildTrace(events: readonly CallEvent[]): Trace {
   const say = (entry: Omit<TranscriptEntry, 'seq'>, seq: number) => transcript.push({ ...entry, seq });
 
   for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
-    const turn = turnOf(event);
     const at = event.offsetMs;
+    const turn = turnOf(event.turnId ?? 0, at);
     const d = event.data ?? {};
     switch (event.type) {
       case 'greeting.started':
         if (str(d.text)) say({ role: 'agent', text: str(d.text)!, turnId: turn.turnId, at }, event.seq);
         break;
-      case 'speech.started':
-        open(turn, openSpeech, { kind: 'speech', label: 'Caller speech', start: at });
+      case 'speech.started': {
+        // Stamped with the turn in progress; the speech opens the next one (its `turn.ended`).
+        const next = turnOf(turn.turnId + 1, at);
+        if (!openSpeech.has(next.turnId))
+          open(next, openSpeech, { kind: 'speech', label: 'Caller speech', start: at });
         break;
+      }
+      case 'speech.ignored': {
+        const span = close(openSpeech, turn.turnId + 1, at);
+        if (span) span.label = 'Caller speech, ignored (barge-in off)';
+        break;
+      }
       case 'turn.ended': {
         const span = close(openSpeech, turn.turnId, at);
         if (span) span.label = 'Caller speech + endpointing';
@@ -173,9 +194,18 @@ export function buildTrace(events: readonly CallEvent[]): Trace {
       }
       case 'llm.completed': {
         const span = close(openLlm, turn.turnId, at);
-        if (span && str(d.finishReason))
-          span.detail = [span.detail, `finish: ${d.finishReason}`].filter(Boolean).join(' · ');
-        if (str(d.text)) say({ role: 'agent', text: str(d.text)!, turnId: turn.turnId, at }, event.seq);
+        const toolCalls = Array.isArray(d.toolCalls) ? d.toolCalls.filter((t) => typeof t === 'string') : [];
+        if (span)
+          span.detail = [
+            span.detail,
+            str(d.finishReason) && `finish: ${d.finishReason}`,
+            toolCalls.length > 0 && `calls ${toolCalls.join(', ')}`,
+          ]
+            .filter(Boolean)
+            .join(' · ');
+        // The reply's words (a round of tool calls only has none).
+        const text = str(d.text)?.trim();
+        if (text) say({ role: 'agent', text, turnId: turn.turnId, at }, event.seq);
         break;
       }
       case 'tool.called': {
@@ -223,19 +253,19 @@ export function buildTrace(events: readonly CallEvent[]): Trace {
           label: `TTS${str(d.provider) ? ` ${d.provider}` : ''}${d.cached ? ' (cached)' : ''}`,
           start: at,
         });
-        if (str(d.text)) say({ role: 'agent', text: str(d.text)!, turnId: turn.turnId, at }, event.seq);
         break;
       case 'tts.first_audio': {
         const span = close(openTts, turn.turnId, at);
         if (span) span.detail = `first audio ${num(d.ms) ?? at - span.start} ms`;
         break;
       }
-      case 'turn.latency':
-        turn.latencyMs = num(d.ms);
+      case 'turn.metrics': {
+        const metrics: TurnMetrics = {};
+        for (const key of METRIC_KEYS) if (num(d[key]) !== undefined) metrics[key] = num(d[key]);
+        turn.metrics = metrics;
+        turn.latencyMs = metrics.voiceToVoiceMs;
         break;
-      case 'turn.metrics':
-        turn.latencyMs = num(d.voiceToVoiceMs) ?? turn.latencyMs;
-        break;
+      }
       default: {
         const kind = MARKERS[event.type];
         if (kind) {
@@ -257,4 +287,22 @@ export function mergeEvents(current: readonly CallEvent[], incoming: readonly Ca
   const bySeq = new Map(current.map((e) => [e.seq, e]));
   for (const e of incoming) bySeq.set(e.seq, e);
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** The call record's `counts`, computed from events (for a call still running). */
+export function countEvents(events: readonly CallEvent[]): {
+  events: number;
+  interruptions: number;
+  toolCalls: number;
+  errors: number;
+  fallbacks: number;
+} {
+  const counts = { events: events.length, interruptions: 0, toolCalls: 0, errors: 0, fallbacks: 0 };
+  for (const e of events) {
+    if (e.type === 'interruption') counts.interruptions++;
+    else if (e.type === 'tool.called') counts.toolCalls++;
+    else if (e.type === 'error') counts.errors++;
+    else if (e.type === 'fallback') counts.fallbacks++;
+  }
+  return counts;
 }

@@ -4,6 +4,19 @@ import { formatMs } from '../format.js';
 
 const KIND_LABEL: Record<Span['kind'], string> = { speech: 'STT', llm: 'LLM', tool: 'Tool', tts: 'TTS' };
 
+/** The turn's `turn.metrics` figures, for the voice-to-voice badge's tooltip. */
+function metricsTitle(turn: TurnTrace): string {
+  const m = turn.metrics ?? {};
+  const parts: [string, number | undefined][] = [
+    ['endpointing', m.endpointingMs],
+    ['STT', m.sttMs],
+    ['LLM first token', m.llmTtftMs],
+    ['TTS first audio', m.ttsTtfbMs],
+  ];
+  const known = parts.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${formatMs(v)}`);
+  return ['Voice to voice', ...known].join(' · ');
+}
+
 /**
  * One row per span of a turn, drawn to scale against the turn's duration, so the slow part of a
  * slow turn is the long bar. Markers (interruptions, fallbacks, errors) sit on a row of their own.
@@ -24,7 +37,7 @@ export function TurnWaterfall(props: { turn: TurnTrace }) {
           <span
             class="badge"
             classList={{ 'badge-warn': (props.turn.latencyMs ?? 0) > 1500 }}
-            title="Voice to voice"
+            title={metricsTitle(props.turn)}
           >
             {formatMs(props.turn.latencyMs)}
           </span>

@@ -1,11 +1,13 @@
 import { A, useParams } from '@solidjs/router';
-import { createRoot, createSignal, For, onCleanup, Show } from 'solid-js';
+import { createEffect, createRoot, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import type { TextReply } from '../../api/types.js';
 import { ErrorNotice } from '../../components/feedback.js';
 import { TraceView } from '../../components/trace/trace-view.js';
 import { useApp } from '../../state/app-context.js';
-import { createLiveCall, type LiveCall } from '../../state/live-call.js';
+import { createBrowserCall } from '../../state/browser-call.js';
+import { createLiveCall, type LiveCall, type LiveCallOptions } from '../../state/live-call.js';
 import { denied } from '../../state/permissions.js';
+import { VoiceCallPanel } from './voice-call-panel.js';
 
 interface ChatMessage {
   role: 'caller' | 'agent' | 'system';
@@ -13,7 +15,10 @@ interface ChatMessage {
   toolCalls?: TextReply['toolCalls'];
 }
 
-/** Talk to an agent in text through the voice loop, with the call's trace updating beside it. */
+/**
+ * Talk to an agent — in text through the voice loop, or by voice from this browser's microphone —
+ * with the call's trace updating beside the conversation.
+ */
 export default function AgentTest() {
   const app = useApp();
   const params = useParams<{ agent: string }>();
@@ -23,19 +28,38 @@ export default function AgentTest() {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<unknown>();
   const [live, setLive] = createSignal<LiveCall>();
+  const [mode, setMode] = createSignal<'text' | 'voice'>('text');
+  const voice = createBrowserCall(app.api);
   const cannot = () => denied(app.session.role(), 'calls:write', 'Testing an agent');
   let input!: HTMLInputElement;
   // Each conversation's live trace lives in its own root, disposed when the next one starts.
   let disposeLive: (() => void) | undefined;
   onCleanup(() => disposeLive?.());
-  const watch = (id: string) => {
+  const watch = (id: string, options: Omit<LiveCallOptions, 'live'> = {}) => {
     disposeLive?.();
     setLive(() =>
       createRoot((dispose) => {
         disposeLive = dispose;
-        return createLiveCall(app.api, id, { live: true });
+        return createLiveCall(app.api, id, { live: true, ...options });
       }),
     );
+  };
+  // A voice call's id arrives with VRM's `started`; its record is written a moment later.
+  createEffect(
+    on(voice.callId, (id) => {
+      if (!id) return;
+      setCallId(id);
+      watch(id, { recordPending: true });
+    }),
+  );
+
+  const call = () => {
+    setError(undefined);
+    setMode('voice');
+    setCallId(undefined);
+    disposeLive?.();
+    setLive(undefined);
+    void voice.start(params.agent);
   };
 
   const push = (message: ChatMessage) => setMessages([...messages(), message]);
@@ -45,6 +69,7 @@ export default function AgentTest() {
     setError(undefined);
     try {
       const session = await app.api.calls.startSession(params.agent);
+      setMode('text');
       setMessages([]);
       setEnded(false);
       setCallId(session.callId);
@@ -107,7 +132,8 @@ export default function AgentTest() {
           </A>
           <h1>Test {params.agent}</h1>
           <p class="muted">
-            A text conversation through the live version: same model, tools and rules as a call.
+            Type, or call with your microphone: the live version answers with the same model, tools and rules
+            as a phone call.
           </p>
         </div>
         <div class="actions">
@@ -118,19 +144,32 @@ export default function AgentTest() {
               </A>
             )}
           </Show>
-          <Show when={callId() && !ended()}>
+          <Show when={mode() === 'text' && callId() && !ended()}>
             <button type="button" class="btn" onClick={hangUp}>
               End conversation
             </button>
           </Show>
           <button
             type="button"
-            class="btn btn-primary"
+            class="btn"
+            classList={{ 'btn-primary': mode() === 'text' }}
             onClick={start}
-            disabled={busy() || !!cannot()}
+            disabled={busy() || voice.busy() || !!cannot()}
             title={cannot()}
           >
-            {callId() ? 'Start again' : 'Start conversation'}
+            {mode() === 'text' && callId() ? 'Start again' : 'Start conversation'}
+          </button>
+          <button
+            type="button"
+            class="btn"
+            classList={{ 'btn-primary': mode() === 'voice' }}
+            onClick={call}
+            disabled={busy() || voice.busy() || !!cannot()}
+            title={
+              cannot() ?? 'A voice call from this browser: your microphone in, the agent on your speakers'
+            }
+          >
+            {voice.phase() === 'ended' || voice.phase() === 'failed' ? 'Call again' : 'Call'}
           </button>
         </div>
       </header>
@@ -141,53 +180,58 @@ export default function AgentTest() {
         <ErrorNotice error={error()} />
       </Show>
       <div class="test-layout">
-        <section class="panel chat" aria-label="Conversation">
-          <ol class="chat-log" data-testid="chat" aria-live="polite">
-            <For each={messages()}>
-              {(m) => (
-                <li class={`bubble bubble-${m.role}`}>
-                  <Show when={m.toolCalls && m.toolCalls.length > 0}>
-                    <ul class="tool-calls">
-                      <For each={m.toolCalls}>
-                        {(t) => (
-                          <li classList={{ failed: !t.ok }}>
-                            <code>{t.name}</code> {t.ok ? '✓' : '✗'}
-                          </li>
-                        )}
-                      </For>
-                    </ul>
-                  </Show>
-                  {m.text}
+        <Show
+          when={mode() === 'text'}
+          fallback={<VoiceCallPanel call={voice} events={live()?.events() ?? []} />}
+        >
+          <section class="panel chat" aria-label="Conversation">
+            <ol class="chat-log" data-testid="chat" aria-live="polite">
+              <For each={messages()}>
+                {(m) => (
+                  <li class={`bubble bubble-${m.role}`}>
+                    <Show when={m.toolCalls && m.toolCalls.length > 0}>
+                      <ul class="tool-calls">
+                        <For each={m.toolCalls}>
+                          {(t) => (
+                            <li classList={{ failed: !t.ok }}>
+                              <code>{t.name}</code> {t.ok ? '✓' : '✗'}
+                            </li>
+                          )}
+                        </For>
+                      </ul>
+                    </Show>
+                    {m.text}
+                  </li>
+                )}
+              </For>
+              <Show when={busy() && callId()}>
+                <li class="bubble bubble-agent typing" aria-label="The agent is replying">
+                  …
                 </li>
-              )}
-            </For>
-            <Show when={busy() && callId()}>
-              <li class="bubble bubble-agent typing" aria-label="The agent is replying">
-                …
-              </li>
+              </Show>
+            </ol>
+            <Show when={!callId()}>
+              <p class="muted small">Start a conversation to talk to the agent.</p>
             </Show>
-          </ol>
-          <Show when={!callId()}>
-            <p class="muted small">Start a conversation to talk to the agent.</p>
-          </Show>
-          <form class="chat-input" onSubmit={send}>
-            <input
-              ref={input}
-              aria-label="Message"
-              placeholder={ended() ? 'The conversation has ended' : 'Say something…'}
-              disabled={!callId() || ended()}
-              maxLength={4000}
-              autocomplete="off"
-            />
-            <button class="btn btn-primary" type="submit" disabled={!callId() || ended() || busy()}>
-              Send
-            </button>
-          </form>
-        </section>
+            <form class="chat-input" onSubmit={send}>
+              <input
+                ref={input}
+                aria-label="Message"
+                placeholder={ended() ? 'The conversation has ended' : 'Say something…'}
+                disabled={!callId() || ended()}
+                maxLength={4000}
+                autocomplete="off"
+              />
+              <button class="btn btn-primary" type="submit" disabled={!callId() || ended() || busy()}>
+                Send
+              </button>
+            </form>
+          </section>
+        </Show>
         <div class="test-trace">
           <Show
             when={live()}
-            fallback={<p class="muted small">The trace appears here once the conversation starts.</p>}
+            fallback={<p class="muted small">The trace appears here once a conversation or call starts.</p>}
           >
             {(l) => (
               <>

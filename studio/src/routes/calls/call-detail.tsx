@@ -6,6 +6,7 @@ import { formatDateTime, formatMs } from '../../components/format.js';
 import { TraceView } from '../../components/trace/trace-view.js';
 import { useApp } from '../../state/app-context.js';
 import { createLiveCall } from '../../state/live-call.js';
+import { countEvents } from '../../trace/model.js';
 
 /** The trace inspector for one call; an active call's trace updates live. */
 export default function CallDetail() {
@@ -31,30 +32,28 @@ export default function CallDetail() {
   );
 }
 
-/** How often an active call's summary (status, counts, duration) is refreshed. */
-const SUMMARY_EVERY_MS = 3000;
+/** How long after `call.ended` the record may still say "active" (its end is written just after). */
+const END_WRITE_GRACE_MS = 1000;
 
 function Inspector(props: { call: Call }) {
   const app = useApp();
   const [call, setCall] = createSignal(props.call);
   const live = createLiveCall(app.api, props.call.id, { live: props.call.status === 'active' });
-  const refresh = async () => {
+  const active = () => call().status === 'active';
+  // Every call's trace ends with `call.ended`, which closes the live feed: then the record is read
+  // once for its final status, duration and reason. While it runs, the counts come from the events.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(timer));
+  const readFinal = async (again: boolean) => {
     const next = await app.api.calls.get(props.call.id).catch(() => undefined);
     if (next) setCall(next);
+    if (again && (!next || next.status === 'active'))
+      timer = setTimeout(() => void readFinal(false), END_WRITE_GRACE_MS);
   };
-  // Events stream over the socket; the summary is re-read while the call runs and once the
-  // socket reports the end, so status and counts follow without a reload.
-  const timer = setInterval(() => {
-    if (call().status === 'active') void refresh();
-  }, SUMMARY_EVERY_MS);
-  onCleanup(() => clearInterval(timer));
   createEffect(() => {
-    if (props.call.status === 'active' && live.status() === 'closed' && call().status === 'active')
-      void refresh();
+    if (props.call.status === 'active' && live.status() === 'closed') void readFinal(true);
   });
-  createEffect(() => {
-    if (call().status !== 'active') void live.finish();
-  });
+  const counts = () => (active() ? countEvents(live.events()) : call().counts);
   const stat = (label: string, value: string | number) => (
     <div class="stat">
       <span class="stat-label">{label}</span>
@@ -95,10 +94,10 @@ function Inspector(props: { call: Call }) {
         {stat('Duration', formatMs(call().durationMs))}
         {stat('Ended because', call().endedReason ?? (call().status === 'active' ? 'in progress' : '—'))}
         {stat('Turns', new Set(live.events().flatMap((e) => (e.turnId ? [e.turnId] : []))).size)}
-        {stat('Tool calls', call().counts.toolCalls)}
-        {stat('Interruptions', call().counts.interruptions)}
-        {stat('Fallbacks', call().counts.fallbacks)}
-        {stat('Errors', call().counts.errors)}
+        {stat('Tool calls', counts().toolCalls)}
+        {stat('Interruptions', counts().interruptions)}
+        {stat('Fallbacks', counts().fallbacks)}
+        {stat('Errors', counts().errors)}
       </div>
       <Show when={live.error()}>
         <ErrorNotice error={live.error()} compact />
