@@ -46,7 +46,7 @@ export function formatReport(r: BenchResult): string {
       mark(latency.bargeIn.p99 <= TARGETS.bargeInMs),
     ),
     '',
-    'Capacity (each level holds for the whole window: no frame lost either way, no failed turn, playback lateness p99 ≤ 20 ms)',
+    'Capacity (a level holds when, over its window, no frame is lost either way, no turn fails, and frames wait ≤ 20 ms at p99: runtime event-loop delay and caller playback lateness)',
     capacityRow([
       'calls',
       'turns',

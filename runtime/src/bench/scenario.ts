@@ -165,7 +165,14 @@ export async function runCall(call: DialedCall, plan: CallPlan, fakes: ProviderF
     framesSent: 0,
     outboundBytesLost: 0,
   };
-  const expect = async (label: string) => {
+  // Awaited later; handled now, so a reply that times out while the caller is still speaking is a
+  // recorded failure, not an unhandled rejection.
+  const expect = (label: string) => {
+    const reply = expectReply(label);
+    reply.catch(() => undefined);
+    return reply;
+  };
+  const expectReply = async (label: string) => {
     try {
       return await caller.expectReply(replyBytes, 15_000);
     } catch (error) {
