@@ -117,4 +117,22 @@ describe('the trace inspector reads a call as turns and a conversation', () => {
       .spans.find((s) => s.kind === 'tool')!;
     expect(closed.open).toBe(false);
   });
+
+  it('puts caller speech in the turn it opens, and marks speech ignored while barge-in is off', () => {
+    const events = [
+      ev('greeting.started', 0, 0, { text: 'Hi.' }),
+      ev('speech.started', 0, 300),
+      ev('speech.ignored', 0, 900, { text: 'hello?' }),
+      ev('speech.started', 0, 2000),
+    ];
+    const live = buildTrace(events).turns.find((t) => t.turnId === 1)!;
+    expect(live.spans.map((s) => [s.label, s.open])).toEqual([
+      ['Caller speech, ignored (barge-in off)', false],
+      ['Caller speech', true],
+    ]);
+    const done = buildTrace([...events, ev('turn.ended', 1, 2600, { text: 'Hours?', source: 'speech' })]);
+    const turn = done.turns.find((t) => t.turnId === 1)!;
+    expect(turn.spans.at(-1)).toMatchObject({ label: 'Caller speech + endpointing', start: 2000, end: 2600 });
+    expect(turn.callerText).toBe('Hours?');
+  });
 });

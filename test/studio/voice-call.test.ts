@@ -191,6 +191,15 @@ describe('the studio: a voice call from the browser', () => {
     await turns.locator('[data-turn="1"] .wf-row[data-kind="tts"]').waitFor();
     await studio.screenshot('agent-voice-call', page);
 
+    // Mute keeps the call open; a keypad digit becomes the caller's next turn.
+    await page.getByRole('button', { name: 'Mute' }).click();
+    await status.getByText('Muted').waitFor();
+    await page.getByRole('button', { name: 'Unmute' }).click();
+    await page.getByRole('button', { name: 'Keypad' }).click();
+    await page.getByRole('button', { name: 'Key 5' }).click();
+    await transcript.locator('.msg-caller', { hasText: 'Keypad: 5' }).waitFor();
+    await log.locator('.ev-type', { hasText: /^dtmf$/ }).waitFor();
+
     const href = await page.getByRole('link', { name: 'Open trace' }).getAttribute('href');
     const callId = href!.split('/').pop()!;
     await page.getByRole('button', { name: 'Hang up' }).click();

@@ -130,12 +130,18 @@ export function createBrowserCall(api: Api) {
     setMutedSignal(false);
     setPhase('starting');
     attempt = 0;
+    let overflowed = false;
     let media: CallAudio;
     try {
       media = await openCallAudio({
         onMark: (name) => sendJson({ type: 'mark', name }),
         onPlaying: setAgentSpeaking,
-        onOverflow: () => undefined,
+        // Only if VRM sent minutes of audio ahead of playback; once per call, never per frame.
+        onOverflow: (ms) => {
+          if (!overflowed)
+            console.warn(`vrm call: playback queue full, dropped ${Math.round(ms)} ms of agent audio`);
+          overflowed = true;
+        },
       });
     } catch (error) {
       return fail(
