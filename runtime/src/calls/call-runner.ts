@@ -99,6 +99,8 @@ export class CallRunner implements CallLauncher {
       greetingCache: this.#greetings,
     });
     services.metrics.activeCalls.inc();
+    // The record exists once this returns (the greeting is already under way meanwhile).
+    await services.traces.flush();
     const done = session.done.then(async (summary) => {
       services.metrics.activeCalls.dec();
       this.#active.delete(controller);

@@ -7,9 +7,7 @@ import { CALL_EVENTS_CHANNEL } from './trace-store.js';
 
 const NotificationSchema = z.object({
   org: z.uuid(),
-  call: z.uuid(),
-  from: z.number().int(),
-  to: z.number().int(),
+  calls: z.array(z.tuple([z.uuid(), z.number().int(), z.number().int()])),
 });
 
 export interface LiveEvent {
@@ -68,23 +66,25 @@ export class LiveHub {
       this.log.warn({ payload }, 'ignoring malformed live notification');
       return;
     }
-    const { org, call, from, to } = parsed.data;
-    const watchers = [...this.#subscribers].filter(
-      (s) => s.organizationId === org && (s.callIds === null || s.callIds.has(call)),
-    );
-    if (watchers.length === 0) return;
-    try {
-      const rows = await this.db.withTenant(org, (tx) =>
-        tx
-          .select()
-          .from(callEvents)
-          .where(and(eq(callEvents.callId, call), between(callEvents.seq, from, to)))
-          .orderBy(asc(callEvents.seq)),
-      );
-      const events = rows.map(toLiveEvent);
-      for (const watcher of watchers) watcher.send(events);
-    } catch (error) {
-      this.log.error({ err: error }, 'live fan-out failed');
+    const { org, calls } = parsed.data;
+    const subscribers = [...this.#subscribers].filter((s) => s.organizationId === org);
+    if (subscribers.length === 0) return;
+    for (const [call, from, to] of calls) {
+      const watchers = subscribers.filter((s) => s.callIds === null || s.callIds.has(call));
+      if (watchers.length === 0) continue;
+      try {
+        const rows = await this.db.withTenant(org, (tx) =>
+          tx
+            .select()
+            .from(callEvents)
+            .where(and(eq(callEvents.callId, call), between(callEvents.seq, from, to)))
+            .orderBy(asc(callEvents.seq)),
+        );
+        const events = rows.map(toLiveEvent);
+        for (const watcher of watchers) watcher.send(events);
+      } catch (error) {
+        this.log.error({ err: error }, 'live fan-out failed');
+      }
     }
   }
 }

@@ -96,3 +96,40 @@ describe.each(testDrivers())('trace store on %s', (driver) => {
     expect(stored).toHaveLength(1);
   });
 });
+
+describe('the end of a call', () => {
+  it('writes call.ended together with the final status, never before it', async () => {
+    const db = await openTestDatabase('pglite');
+    const [row] = await db.system((tx) =>
+      tx.insert(organizations).values({ name: 'E', slug: 'e' }).returning(),
+    );
+    const store = new TraceStore({ db, log: createLogger('silent'), flushIntervalMs: 60_000 });
+    const callId = store.startCall({
+      organizationId: row!.id,
+      agentId: null,
+      agentVersion: null,
+      channel: 'twilio',
+    });
+    store.recordEvent(callId, { type: 'turn.ended', turnId: 1, at: Date.now(), data: {} });
+    store.recordEvent(callId, {
+      type: 'call.ended',
+      turnId: 1,
+      at: Date.now(),
+      data: { reason: 'caller-hangup' },
+    });
+    await store.flush();
+    const early = await db.withTenant(row!.id, (tx) =>
+      tx.select().from(callEvents).where(eq(callEvents.callId, callId)),
+    );
+    expect(early.map((e) => e.type)).toEqual(['turn.ended']);
+    await store.endCall(callId, 'caller-hangup');
+    const [call] = await db.withTenant(row!.id, (tx) => tx.select().from(calls).where(eq(calls.id, callId)));
+    expect(call!.status).toBe('completed');
+    const all = await db.withTenant(row!.id, (tx) =>
+      tx.select().from(callEvents).where(eq(callEvents.callId, callId)),
+    );
+    expect(all.map((e) => e.type).sort()).toEqual(['call.ended', 'turn.ended']);
+    await store.close();
+    await db.close();
+  });
+});

@@ -4,7 +4,7 @@ import type { Database } from '../db/client.js';
 import { callEvents, calls } from '../db/schema.js';
 import type { Logger } from '../kernel/logger.js';
 
-/** The NOTIFY channel announcing newly stored events: payload `{"org","call","from","to"}`. */
+/** The NOTIFY channel announcing newly stored events: payload `{"org","calls":[[callId, fromSeq, toSeq], …]}`. */
 export const CALL_EVENTS_CHANNEL = 'vrm_call_events';
 
 export interface NewCall {
@@ -40,6 +40,8 @@ interface PendingCall {
 }
 
 const MAX_ATTEMPTS = 50;
+/** ~60 bytes per call keeps a payload well under PostgreSQL's 8000-byte NOTIFY limit. */
+const NOTIFY_CALLS_PER_PAYLOAD = 100;
 
 export interface TraceStoreOptions {
   db: Database;
@@ -172,9 +174,13 @@ export class TraceStore {
     for (const [organizationId, pending] of byOrg) {
       // Take the work out before the await: events queued meanwhile go to the next batch.
       const work = pending.map((call) => {
-        const taken = { call, insert: call.insert, events: call.events, end: call.end, patch: call.patch };
+        // `call.ended` is written with the call's final status, never before it: a reader that
+        // sees the event can rely on the record being final.
+        const held = call.end ? -1 : call.events.findIndex((e) => e.type === 'call.ended');
+        const events = held === -1 ? call.events : call.events.slice(0, held);
+        const taken = { call, insert: call.insert, events, end: call.end, patch: call.patch };
         call.insert = undefined;
-        call.events = [];
+        call.events = held === -1 ? [] : call.events.slice(held);
         call.patch = undefined;
         return taken;
       });
@@ -242,21 +248,29 @@ export class TraceStore {
         this.#o.log.warn({ err: error, organizationId }, 'trace batch failed; will retry');
         continue;
       }
+      const ranges: Array<[string, number, number]> = [];
       for (const w of work) {
         this.#queued -= w.events.length;
         if (w.end) this.#calls.delete(w.call.id);
-        if (w.events.length > 0) {
-          const payload = JSON.stringify({
-            org: organizationId,
-            call: w.call.id,
-            from: w.events[0]!.seq,
-            to: w.events.at(-1)!.seq,
-          });
-          await this.#o.db.notify(CALL_EVENTS_CHANNEL, payload).catch((error) => {
-            this.#o.log.warn({ err: error }, 'live notification failed');
-          });
-        }
+        if (w.events.length > 0) ranges.push([w.call.id, w.events[0]!.seq, w.events.at(-1)!.seq]);
       }
+      await this.#announce(organizationId, ranges);
+    }
+  }
+
+  /**
+   * One NOTIFY per organization and flush (not per call): at hundreds of calls a per-call notify
+   * costs more than the writes. Split only to stay under PostgreSQL's 8000-byte payload limit.
+   */
+  async #announce(organizationId: string, ranges: Array<[string, number, number]>) {
+    for (let i = 0; i < ranges.length; i += NOTIFY_CALLS_PER_PAYLOAD) {
+      const payload = JSON.stringify({
+        org: organizationId,
+        calls: ranges.slice(i, i + NOTIFY_CALLS_PER_PAYLOAD),
+      });
+      await this.#o.db.notify(CALL_EVENTS_CHANNEL, payload).catch((error) => {
+        this.#o.log.warn({ err: error }, 'live notification failed');
+      });
     }
   }
 
