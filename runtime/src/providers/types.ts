@@ -202,6 +202,12 @@ export interface Telephony {
   readonly outputFormat: AudioFormat;
   /** Caller audio, keypresses, mark echoes; ends when the carrier closes the stream. */
   events(): AsyncIterable<TelephonyEvent>;
+  /**
+   * Optional fast path for caller audio, the one per-frame event: while a listener is set, each
+   * inbound frame is handed to it synchronously as it arrives and `events()` yields no `audio`.
+   * Frames are never delayed behind other events. `undefined` removes the listener.
+   */
+  onAudio?(listener: ((data: Uint8Array) => void) | undefined): void;
   sendAudio(data: Uint8Array): void;
   sendMark(name: string): void;
   /** Drops audio the carrier has buffered but not played yet (barge-in). */

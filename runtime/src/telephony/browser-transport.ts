@@ -32,6 +32,7 @@ class BrowserTelephony implements Telephony {
   readonly inputFormat: AudioFormat;
   readonly outputFormat: AudioFormat;
   readonly #events = new EventQueue<TelephonyEvent>(500, (e) => e.type === 'audio');
+  #onAudio: ((data: Uint8Array) => void) | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -43,10 +44,12 @@ class BrowserTelephony implements Telephony {
 
   pushAudio(data: Uint8Array) {
     // PCM16 needs whole samples; a stray odd byte is dropped rather than shifting every sample after it.
-    this.#events.push({
-      type: 'audio',
-      data: data.byteLength % 2 ? data.subarray(0, data.byteLength - 1) : data,
-    });
+    const whole = data.byteLength % 2 ? data.subarray(0, data.byteLength - 1) : data;
+    if (this.#onAudio) this.#onAudio(whole);
+    else this.#events.push({ type: 'audio', data: whole });
+  }
+  onAudio(listener: ((data: Uint8Array) => void) | undefined): void {
+    this.#onAudio = listener;
   }
   pushControl(event: TelephonyEvent) {
     this.#events.push(event);

@@ -42,6 +42,7 @@ export class TwilioMediaStream implements Telephony {
   readonly #events = new EventQueue<TelephonyEvent>(500, (e) => e.type === 'audio');
   #start: TwilioStreamStart | undefined;
   #invalid = 0;
+  #onAudio: ((data: Uint8Array) => void) | undefined;
 
   constructor(ws: WebSocket, options: { log: Logger; control?: TwilioCallControl | undefined }) {
     this.#ws = ws;
@@ -68,9 +69,7 @@ export class TwilioMediaStream implements Telephony {
       const message = parsed.data;
       switch (message.event) {
         case 'media':
-          if (message.media.track === 'inbound') {
-            this.#events.push({ type: 'audio', data: Buffer.from(message.media.payload, 'base64') });
-          }
+          if (message.media.track === 'inbound') this.#audio(Buffer.from(message.media.payload, 'base64'));
           return;
         case 'start':
           this.#start = startFacts(message);
@@ -100,6 +99,10 @@ export class TwilioMediaStream implements Telephony {
 
   events(): AsyncIterable<TelephonyEvent> {
     return this.#events;
+  }
+
+  onAudio(listener: ((data: Uint8Array) => void) | undefined): void {
+    this.#onAudio = listener;
   }
 
   sendAudio(data: Uint8Array): void {
@@ -133,6 +136,11 @@ export class TwilioMediaStream implements Telephony {
       throw new VrmError('transfer_unavailable', 'Transfers need TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
     }
     await this.#control.transfer(callSid, target);
+  }
+
+  #audio(data: Uint8Array) {
+    if (this.#onAudio) this.#onAudio(data);
+    else this.#events.push({ type: 'audio', data });
   }
 
   #send(message: object) {

@@ -78,8 +78,13 @@ export function toolCallReply(
 
 export class ScriptedSpeechToText implements SpeechToText {
   readonly sessions: ScriptedSttSession[] = [];
-  constructor(readonly name = 'scripted-stt') {}
+  /** `connecting`: `open` waits for it, as a recogniser's handshake does. */
+  constructor(
+    readonly name = 'scripted-stt',
+    private readonly connecting?: Promise<void>,
+  ) {}
   async open(options: SpeechToTextOptions): Promise<SpeechToTextSession> {
+    await this.connecting;
     const session = new ScriptedSttSession(options);
     this.sessions.push(session);
     return session;
@@ -95,11 +100,14 @@ export class ScriptedSpeechToText implements SpeechToText {
 export class ScriptedSttSession implements SpeechToTextSession {
   readonly events = new EventQueue<SpeechToTextEvent>();
   audioBytes = 0;
+  /** The first byte of every frame pushed, in order. */
+  readonly frameMarkers: number[] = [];
   finalized = false;
   closed = false;
   constructor(readonly options: SpeechToTextOptions) {}
   push(audio: Uint8Array): void {
     this.audioBytes += audio.byteLength;
+    this.frameMarkers.push(audio[0] ?? -1);
   }
   finalize(): void {
     this.finalized = true;
@@ -195,9 +203,18 @@ export class FakeTelephony implements Telephony {
   hungUp = false;
   transferredTo: string | undefined;
   private readonly inbound = new EventQueue<TelephonyEvent>(1024, () => false);
+  private audioListener: ((data: Uint8Array) => void) | undefined;
+  /** Present unless `audioFastPath: false` (then caller audio arrives as events, the fallback path). */
+  readonly onAudio?: (listener: ((data: Uint8Array) => void) | undefined) => void;
 
   /** `echoMarks`: echo each mark as soon as it is sent (instant playback). */
-  constructor(private readonly options: { echoMarks?: boolean } = {}) {}
+  constructor(private readonly options: { echoMarks?: boolean; audioFastPath?: boolean } = {}) {
+    if (options.audioFastPath !== false) {
+      this.onAudio = (listener) => {
+        this.audioListener = listener;
+      };
+    }
+  }
 
   events(): AsyncIterable<TelephonyEvent> {
     return this.inbound;
@@ -221,7 +238,8 @@ export class FakeTelephony implements Telephony {
     this.inbound.end();
   }
   caller(event: TelephonyEvent): void {
-    this.inbound.push(event);
+    if (event.type === 'audio' && this.audioListener) this.audioListener(event.data);
+    else this.inbound.push(event);
   }
   /** The caller hangs up. */
   stop(): void {

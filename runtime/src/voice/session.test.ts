@@ -25,12 +25,19 @@ const baseConfig = {
 
 function start(
   replies: ScriptedReply[],
-  options: Partial<VoiceSessionOptions> & { echoMarks?: boolean } = {},
+  options: Partial<VoiceSessionOptions> & {
+    echoMarks?: boolean;
+    audioFastPath?: boolean;
+    sttConnecting?: Promise<void>;
+  } = {},
 ) {
-  const stt = new ScriptedSpeechToText();
+  const stt = new ScriptedSpeechToText('scripted-stt', options.sttConnecting);
   const llm = new ScriptedLanguageModel(replies);
   const tts = new ScriptedTextToSpeech();
-  const telephony = new FakeTelephony({ echoMarks: options.echoMarks ?? true });
+  const telephony = new FakeTelephony({
+    echoMarks: options.echoMarks ?? true,
+    audioFastPath: options.audioFastPath ?? true,
+  });
   const trace = new MemoryTraceSink();
   const session = createVoiceSession({
     config: baseConfig,
@@ -80,6 +87,36 @@ describe('voice session', () => {
       expect(types).toContain(t);
     }
   });
+
+  it.each([
+    ['straight from the carrier', true],
+    ['as carrier events', false],
+  ])(
+    'hands caller audio to the recogniser %s, in order, including audio sent while it connects',
+    async (_, fastPath) => {
+      let connected!: () => void;
+      const { session, stt, telephony, trace } = start([], {
+        audioFastPath: fastPath,
+        sttConnecting: new Promise<void>((resolve) => {
+          connected = resolve;
+        }),
+      });
+      const frame = (n: number) => ({ type: 'audio' as const, data: new Uint8Array(160).fill(n) });
+      for (let n = 1; n <= 3; n++) telephony.caller(frame(n));
+      await waitUntil(() => telephony.marks.includes('1:end'), 2000, 'greeting played');
+      connected();
+      await waitUntil(() => stt.sessions.length === 1, 2000, 'stt open');
+      for (let n = 4; n <= 6; n++) telephony.caller(frame(n));
+      await waitUntil(() => stt.session.frameMarkers.length === 6, 2000, 'audio delivered');
+      expect(stt.session.frameMarkers).toEqual([1, 2, 3, 4, 5, 6]);
+      telephony.stop();
+      await session.done;
+      expect(stt.session.closed).toBe(true);
+      expect(trace.ofType('audio.mark').filter((e) => e.data.direction === 'in')[0]!.data).toMatchObject({
+        sec: 0.02,
+      });
+    },
+  );
 
   it('on barge-in clears the carrier and keeps only what the caller heard', async () => {
     const { session, stt, telephony, trace } = start([textReply('Sure, go ahead.')], { echoMarks: false });

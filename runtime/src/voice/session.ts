@@ -102,17 +102,18 @@ export function createVoiceSession(options: VoiceSessionOptions): VoiceSession {
       : undefined;
 
   let ending: { reason: EndReason; transferTo?: string } | undefined;
+  const stt = createSttStage({
+    stt: providers.stt,
+    format: telephony.inputFormat,
+    language: config.language,
+    endpointingMs: config.turnTaking.endpointingMs,
+    utteranceEndMs: config.turnTaking.utteranceEndMs,
+    keyterms: config.keyterms,
+    turns,
+  });
   const pipeline = new Pipeline(
     [
-      createSttStage({
-        stt: providers.stt,
-        format: telephony.inputFormat,
-        language: config.language,
-        endpointingMs: config.turnTaking.endpointingMs,
-        utteranceEndMs: config.turnTaking.utteranceEndMs,
-        keyterms: config.keyterms,
-        turns,
-      }),
+      stt,
       createTurnTakingStage({
         config: config.turnTaking,
         generations,
@@ -166,7 +167,12 @@ export function createVoiceSession(options: VoiceSessionOptions): VoiceSession {
     pipeline.close();
   };
 
+  // Caller audio is the 20 ms path: it goes from the carrier straight to the recogniser, not
+  // through the frame channels (carriers without the fast path deliver it as events below).
+  const onCallerAudio = (data: Uint8Array) => stt.pushAudio(data, performance.now());
+
   const pumpCarrier = async () => {
+    telephony.onAudio?.(onCallerAudio);
     const events = telephony.events()[Symbol.asyncIterator]();
     // Stop reading the carrier when the call ends on our side.
     signal.addEventListener('abort', () => void events.return?.().catch(() => undefined), { once: true });
@@ -176,13 +182,7 @@ export function createVoiceSession(options: VoiceSessionOptions): VoiceSession {
         if (next.done || signal.aborted) break;
         const event = next.value;
         if (event.type === 'audio') {
-          const wait = pipeline.push({
-            type: 'audio',
-            turnId: turns.current,
-            at: performance.now(),
-            data: event.data,
-          });
-          if (wait) await wait;
+          onCallerAudio(event.data);
         } else if (event.type === 'mark') {
           pipeline.inject('output', {
             type: 'mark',
@@ -202,6 +202,7 @@ export function createVoiceSession(options: VoiceSessionOptions): VoiceSession {
         }
       }
     } finally {
+      telephony.onAudio?.(undefined);
       endByCaller();
     }
   };

@@ -3,6 +3,7 @@ import {
   bytesPerSecond,
   type SpeechToText,
   type SpeechToTextEvent,
+  type SpeechToTextSession,
 } from '../providers/types.js';
 import { AudioClock } from './audio-clock.js';
 import { type Emit, fanIn } from './fan-in.js';
@@ -23,55 +24,98 @@ export interface SttStageOptions {
 
 /** An inbound `audio.mark` every this many seconds of caller audio: ties stream offsets to wall time. */
 const INBOUND_MARK_SEC = 5;
+/** Caller audio kept while the recogniser connects (the greeting is playing meanwhile). */
+const PENDING_SEC = 10;
+
+/** The STT stage plus its audio entry point. */
+export interface SttStage extends Stage {
+  /**
+   * Hands one frame of caller audio (arrived at monotonic `at`) straight to the recogniser, off the
+   * frame channels: the 20 ms path allocates nothing but what the carrier decoded. Audio that
+   * arrives before the recogniser is connected waits (bounded); after the stage ends it is ignored.
+   */
+  pushAudio(data: Uint8Array, at: number): void;
+}
 
 /**
- * Caller audio → speech events. Audio frames end here (pushed to the recogniser without copying);
- * every other frame passes through. Recogniser events become `speech-started`, `transcript` and
- * `utterance-end` frames; transcripts are stamped with when the caller's last word ended, read
- * off the audio clock (word times are offsets in the audio stream).
+ * Caller audio → speech events. Audio goes to the recogniser through `pushAudio` (or as `audio`
+ * frames in the input), without copying; every other input frame passes through. Recogniser
+ * events become `speech-started`, `transcript` and `utterance-end` frames; transcripts are stamped
+ * with when the caller's last word ended, read off the audio clock (word times are offsets in the
+ * audio stream).
  */
-export function createSttStage(options: SttStageOptions): Stage {
+export function createSttStage(options: SttStageOptions): SttStage {
+  const clock = new AudioClock(bytesPerSecond(options.format));
+  const pendingLimit = bytesPerSecond(options.format) * PENDING_SEC;
+  let pending: Uint8Array[] | undefined = [];
+  let pendingBytes = 0;
+  let session: SpeechToTextSession | undefined;
+  let trace: StageContext['trace'] | undefined;
+  let nextInboundMark = 0;
+  let ended = false;
+
+  const pushAudio = (data: Uint8Array, at: number) => {
+    if (ended) return;
+    clock.push(data.byteLength, at);
+    if (session) session.push(data);
+    else if (pending) {
+      pending.push(data);
+      pendingBytes += data.byteLength;
+      while (pendingBytes > pendingLimit && pending.length > 1) pendingBytes -= pending.shift()!.byteLength;
+    }
+    if (trace && clock.seconds >= nextInboundMark) {
+      trace.emit(
+        'audio.mark',
+        options.turns.current,
+        { direction: 'in', sec: Math.round(clock.seconds * 1000) / 1000 },
+        at,
+      );
+      nextInboundMark += INBOUND_MARK_SEC;
+    }
+  };
+
   return {
     name: 'stt',
+    pushAudio,
     async *run(input, ctx) {
-      const clock = new AudioClock(bytesPerSecond(options.format));
-      let nextInboundMark = 0;
+      trace = ctx.trace;
       const transcripts: TranscriptTracking = { lastInterim: '' };
-      const session = await options.stt.open({
-        format: options.format,
-        language: options.language,
-        endpointingMs: options.endpointingMs,
-        utteranceEndMs: options.utteranceEndMs,
-        keyterms: options.keyterms,
-        signal: ctx.signal,
-      });
+      let opened: SpeechToTextSession;
+      try {
+        opened = await options.stt.open({
+          format: options.format,
+          language: options.language,
+          endpointingMs: options.endpointingMs,
+          utteranceEndMs: options.utteranceEndMs,
+          keyterms: options.keyterms,
+          signal: ctx.signal,
+        });
+      } catch (error) {
+        ended = true;
+        pending = undefined;
+        throw error;
+      }
+      for (const chunk of pending ?? []) opened.push(chunk);
+      pending = undefined;
+      session = opened;
       const pump = async (emit: Emit) => {
         try {
           for await (const f of input) {
             if (f.type === 'audio') {
-              session.push(f.data);
-              clock.push(f.data.byteLength, f.at);
-              if (clock.seconds >= nextInboundMark) {
-                ctx.trace.emit(
-                  'audio.mark',
-                  options.turns.current,
-                  { direction: 'in', sec: Math.round(clock.seconds * 1000) / 1000 },
-                  f.at,
-                );
-                nextInboundMark += INBOUND_MARK_SEC;
-              }
+              pushAudio(f.data, f.at);
             } else {
-              if (f.type === 'end') session.finalize();
+              if (f.type === 'end') opened.finalize();
               const wait = emit(f);
               if (wait) await wait;
             }
           }
         } finally {
-          await session.close();
+          ended = true;
+          await opened.close();
         }
       };
       const events = async (emit: Emit) => {
-        for await (const event of session.events) {
+        for await (const event of opened.events) {
           const f = toFrame(event, options.turns.current, ctx, clock, transcripts);
           if (!f) continue;
           const wait = emit(f);
