@@ -26,6 +26,7 @@ export function formatReport(r: BenchResult): string {
     `providers endpointing ${l.endpointingMs} ms + STT ${l.sttMs} + LLM first token ${l.llmFirstTokenMs} (+${l.llmTokenMs}/token) + TTS first audio ${l.ttsFirstAudioMs} = ${fmt(r.configuredTurnMs)} ms configured per turn`,
     `          driven directly (no runtime): STT ${fmt(c.sttMs)} + LLM ${fmt(c.llmMs)} + TTS ${fmt(c.ttsMs)} = ${fmt(c.totalMs)} ms after endpointing vs ${fmt(afterEndpointing)} configured: test-server slack ${fmt(slack)} ms`,
     `load      1-min load average ${fmt(r.loadAverage[0], 2)} before, ${fmt(r.loadAverage[1], 2)} after${Math.max(...r.loadAverage) > m.cores ? ' — the machine was busy with other work; figures are pessimistic' : ''}`,
+    `runtime   ${r.processes} process${r.processes === 1 ? '' : 'es'} on ${r.database === 'postgres' ? 'PostgreSQL (a throwaway database; its server CPU is the db CPU column)' : 'PGlite (in-process)'}; calls dialled to them in turn`,
     '',
     `Latency: ${latency.dialed} calls, ${latency.turns} turns, ${latency.bargeIn.count} barge-ins`,
     row(['figure', 'p50', 'p90', 'p99', 'max', 'target', '']),
@@ -58,6 +59,7 @@ export function formatReport(r: BenchResult): string {
       'loop delay p99',
       'MiB/call rss/heap',
       'load-gen CPU/delay',
+      'db CPU',
       'others CPU',
       'holds',
     ]),
@@ -85,6 +87,7 @@ function levelRow(x: PhaseResult): string {
     `${fmt(x.runtime.eventLoopDelayP99Ms)} ms`,
     `${fmt(x.runtime.rssPerCallMiB, 2)}/${fmt(x.runtime.heapPerCallMiB, 2)}`,
     `${fmt(x.loadGenerator.cpuPercent, 0)}%/${fmt(x.loadGenerator.eventLoopDelayP99Ms, 0)} ms`,
+    Number.isNaN(x.databaseCpuPercent) ? '-' : `${fmt(x.databaseCpuPercent, 0)}%`,
     `${fmt(x.otherCpuPercent, 0)}%`,
     x.holds ? 'yes' : 'NO',
   ]);
@@ -103,7 +106,7 @@ function row(cells: string[]): string {
 }
 
 function capacityRow(cells: string[]): string {
-  return align(cells, [6, 7, 18, 14, 18, 13, 13, 16, 19, 20, 12, 7]);
+  return align(cells, [6, 7, 18, 14, 18, 13, 13, 16, 19, 20, 8, 12, 7]);
 }
 
 function align(cells: string[], widths: number[]): string {

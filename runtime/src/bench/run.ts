@@ -13,7 +13,13 @@ import {
 } from './fakes.js';
 import { configuredTurnLatency } from './latency.js';
 import { type MachineInfo, machineInfo } from './machine.js';
-import { type RuntimeChild, startRuntimeChild } from './runtime-child.js';
+import {
+  createThrowawayDatabase,
+  postgresCpuMs,
+  type RuntimeGroup,
+  startRuntimeGroup,
+  type ThrowawayDatabase,
+} from './runtimes.js';
 import { type CallPlan, type CallResult, type DialedCall, dialCall, runCall } from './scenario.js';
 import { createBenchAgent } from './setup.js';
 import { type Summary, summarize } from './stats.js';
@@ -35,6 +41,13 @@ export interface BenchOptions {
   readonly validate?: boolean;
   /** Progress lines (stderr). */
   readonly progress?: (line: string) => void;
+  /** Runtime processes (default 1). More than one share a PostgreSQL database: `databaseUrl`. */
+  readonly processes?: number;
+  /**
+   * A PostgreSQL server (`postgres://…/db`, any database the user may connect to): the benchmark
+   * creates a throwaway database there, runs the runtime on it instead of PGlite, and drops it.
+   */
+  readonly databaseUrl?: string;
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -91,6 +104,8 @@ export interface PhaseResult {
     readonly rssMiB: number;
   };
   readonly loadGenerator: { readonly cpuPercent: number; readonly eventLoopDelayP99Ms: number };
+  /** CPU of the PostgreSQL server's processes in the window (% of one core; NaN on PGlite). */
+  readonly databaseCpuPercent: number;
   /** CPU other processes on the machine used during the window, in % of one core (Linux). */
   readonly otherCpuPercent: number;
   readonly holds: boolean;
@@ -99,6 +114,9 @@ export interface PhaseResult {
 
 export interface BenchResult {
   readonly machine: MachineInfo;
+  /** Runtime processes and the database they ran on. */
+  readonly processes: number;
+  readonly database: 'pglite' | 'postgres';
   readonly latencies: ProviderLatencies;
   readonly configuredTurnMs: number;
   readonly calibration: Calibration;
@@ -119,9 +137,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vrm-bench-'));
   const authToken = randomBytes(16).toString('hex');
   const fakes = await startProviderFakes(options.latencies);
-  let runtime: RuntimeChild | undefined;
+  const processes = options.processes ?? 1;
+  let runtime: RuntimeGroup | undefined;
+  let database: ThrowawayDatabase | undefined;
   try {
-    runtime = await startRuntimeChild({
+    if (options.databaseUrl) database = await createThrowawayDatabase(options.databaseUrl);
+    runtime = await startRuntimeGroup({
+      processes,
+      databaseUrl: database?.url,
       env: {
         ...fakes.runtimeEnv,
         PORT: '0',
@@ -133,15 +156,23 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         VRM_ALLOW_PRIVATE_URLS: '1',
         TWILIO_AUTH_TOKEN: authToken,
       },
-      // The embedded database, always: the figures are for the one-process deployment.
+      // The embedded database unless a PostgreSQL server was given.
       unset: ['DATABASE_URL', 'TWILIO_ACCOUNT_SID', 'VRM_PUBLIC_URL'],
       nodeFlags: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
     });
-    progress(`runtime pid ${runtime.pid} at ${runtime.url}`);
-    const agentId = await createBenchAgent(runtime.url, options.latencies);
+    for (const p of runtime.processes) progress(`runtime pid ${p.pid} at ${p.url}`);
+    const agentId = await createBenchAgent(runtime.urlFor(0), options.latencies);
     const calibration = await calibrate(fakes);
     progress(`test servers alone: ${calibration.totalMs.toFixed(1)} ms per turn`);
-    const env = { runtime, fakes, agentId, authToken, validate: options.validate ?? false, progress };
+    const env: PhaseEnv = {
+      runtime,
+      fakes,
+      agentId,
+      authToken,
+      validate: options.validate ?? false,
+      database: database ? 'postgres' : 'pglite',
+      progress,
+    };
 
     // JIT compilation, first connections and pools: a server that has taken calls before.
     const warmup = options.warmupCalls ?? 5;
@@ -180,6 +211,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const held = levels.filter((l) => l.holds).map((l) => l.calls);
     return {
       machine: machineInfo(),
+      processes,
+      database: database ? 'postgres' : 'pglite',
       latencies: options.latencies,
       configuredTurnMs: configuredTurnLatency(options.latencies, AGENT_REPLY),
       calibration,
@@ -191,6 +224,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     };
   } finally {
     await runtime?.stop();
+    await database?.drop();
     await fakes.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(fakes.certificateFiles.dir, { recursive: true, force: true });
@@ -198,11 +232,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 }
 
 interface PhaseEnv {
-  runtime: RuntimeChild;
+  runtime: RuntimeGroup;
   fakes: ProviderFakes;
   agentId: string;
   authToken: string;
   validate: boolean;
+  database: 'pglite' | 'postgres';
   progress: (line: string) => void;
 }
 
@@ -236,7 +271,7 @@ async function runPhase(env: PhaseEnv, calls: number, plan: CallPlan, holdSec: n
     let call: DialedCall;
     try {
       call = await dialCall({
-        baseUrl: runtime.url,
+        baseUrl: runtime.urlFor(i),
         agentId: env.agentId,
         authToken: env.authToken,
         fakes,
@@ -257,6 +292,7 @@ async function runPhase(env: PhaseEnv, calls: number, plan: CallPlan, holdSec: n
   loadGenEld.enable();
   const loadGenCpu = process.cpuUsage();
   const machineFrom = machineBusyMs();
+  const databaseFrom = postgresCpuMs();
   if (running.length === 0) allIdle();
   else if (idle === running.length) allIdle();
 
@@ -264,6 +300,7 @@ async function runPhase(env: PhaseEnv, calls: number, plan: CallPlan, holdSec: n
   const cpuTo = await runtime.sample();
   const loadGenCpuMicros = process.cpuUsage(loadGenCpu);
   const machineTo = machineBusyMs();
+  const databaseTo = postgresCpuMs();
   loadGenEld.disable();
   const memory = await runtime.sample({ gc: true });
   releaseHold();
@@ -306,12 +343,17 @@ async function runPhase(env: PhaseEnv, calls: number, plan: CallPlan, holdSec: n
       cpuPercent: ((loadGenCpuMicros.user + loadGenCpuMicros.system) / 1000 / wallMs) * 100,
       eventLoopDelayP99Ms: loadGenEld.percentile(99) / 1e6,
     },
+    databaseCpuPercent: Number.NaN,
     otherCpuPercent: Number.NaN,
   };
+  const onPostgres = env.database === 'postgres';
+  const databaseMs =
+    onPostgres && databaseFrom !== undefined && databaseTo !== undefined ? databaseTo - databaseFrom : 0;
+  if (onPostgres) result.databaseCpuPercent = (databaseMs / wallMs) * 100;
   if (machineFrom !== undefined && machineTo !== undefined) {
     const ours =
       (cpuTo.cpuMicros - cpuFrom.cpuMicros) / 1000 + (loadGenCpuMicros.user + loadGenCpuMicros.system) / 1000;
-    result.otherCpuPercent = Math.max(0, ((machineTo - machineFrom - ours) / wallMs) * 100);
+    result.otherCpuPercent = Math.max(0, ((machineTo - machineFrom - ours - databaseMs) / wallMs) * 100);
   }
   const problems: string[] = [];
   if (result.dialed < calls) problems.push(`${calls - result.dialed} calls not connected`);
@@ -332,7 +374,7 @@ async function runPhase(env: PhaseEnv, calls: number, plan: CallPlan, holdSec: n
   return { ...result, holds, verdict };
 }
 
-async function waitForNoCalls(runtime: RuntimeChild): Promise<void> {
+async function waitForNoCalls(runtime: RuntimeGroup): Promise<void> {
   const deadline = performance.now() + 30_000;
   while (performance.now() < deadline) {
     if ((await runtime.sample()).activeCalls === 0) return;

@@ -5,25 +5,35 @@ import { formatReport } from '../bench/report.js';
 import { DEFAULT_OPTIONS, runBench } from '../bench/run.js';
 import type { CommandModule } from './commands.js';
 
-const ArgsSchema = z.object({
-  calls: z
-    .string()
-    .regex(/^\d+(,\d+)*$/, 'a comma-separated list of call counts, e.g. 50,100,200,500')
-    .transform((s) => s.split(',').map(Number))
-    .optional(),
-  hold: z.coerce.number().int().min(1).max(300).optional(),
-  'latency-calls': z.coerce.number().int().min(1).max(200).optional(),
-  'latency-turns': z.coerce.number().int().min(2).max(100).optional(),
-  quick: z.boolean().optional(),
-  json: z.boolean().optional(),
-  validate: z.boolean().optional(),
-  'cpu-prof': z.string().optional(),
-});
+const ArgsSchema = z
+  .object({
+    calls: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'a comma-separated list of call counts, e.g. 50,100,200,500')
+      .transform((s) => s.split(',').map(Number))
+      .optional(),
+    hold: z.coerce.number().int().min(1).max(300).optional(),
+    'latency-calls': z.coerce.number().int().min(1).max(200).optional(),
+    'latency-turns': z.coerce.number().int().min(2).max(100).optional(),
+    quick: z.boolean().optional(),
+    json: z.boolean().optional(),
+    validate: z.boolean().optional(),
+    'cpu-prof': z.string().optional(),
+    processes: z.coerce.number().int().min(1).max(16).optional(),
+    database: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+      .optional(),
+  })
+  .refine((a) => (a.processes ?? 1) === 1 || a.database !== undefined, {
+    message: 'several processes share a PostgreSQL database: add --database postgres://…',
+    path: ['processes'],
+  });
 
 export const command: CommandModule = {
   summary: 'Measure turn latency, barge-in, capacity and memory per call against local provider test servers',
   usage:
-    'bench [--calls 50,100,200,500] [--hold SECONDS] [--latency-calls N] [--latency-turns N] [--quick] [--json] [--validate] [--cpu-prof DIR]',
+    'bench [--calls 50,100,200,500] [--hold SECONDS] [--latency-calls N] [--latency-turns N] [--quick] [--json] [--validate] [--cpu-prof DIR] [--processes N --database postgres://HOST/DB]',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
@@ -36,6 +46,8 @@ export const command: CommandModule = {
         json: { type: 'boolean' },
         validate: { type: 'boolean' },
         'cpu-prof': { type: 'string' },
+        processes: { type: 'string' },
+        database: { type: 'string' },
       },
       strict: true,
     });
@@ -56,6 +68,8 @@ export const command: CommandModule = {
       latencies: DEFAULT_LATENCIES,
       cpuProfileDir: a['cpu-prof'],
       validate: a.validate,
+      processes: a.processes,
+      databaseUrl: a.database,
       progress: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(a.json ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result));
