@@ -68,6 +68,21 @@ describe('CartesiaTextToSpeech against the Cartesia protocol server (TLS)', () =
     expect(server.connections).toHaveLength(1);
   });
 
+  it('connects on warm-up, before any context, and the first reply uses that connection', async () => {
+    const { server, tts } = await setup();
+    tts.warmUp();
+    await waitUntil(() => server.connections.length === 1, 5000, 'connected on warm-up');
+    const ctx = tts.createContext({
+      voice: 'voice-1',
+      format: TELEPHONY_FORMAT,
+      signal: new AbortController().signal,
+    });
+    ctx.push('Hello.');
+    ctx.end();
+    expect(audioBytes(await collect(ctx.events))).toBeGreaterThan(0);
+    expect(server.connections).toHaveLength(1);
+  });
+
   it('cancels the context on barge-in and ends its audio', async () => {
     const { server, tts } = await setup();
     const controller = new AbortController();

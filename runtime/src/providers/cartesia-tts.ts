@@ -47,6 +47,11 @@ export class CartesiaTextToSpeech implements TextToSpeech {
     return context;
   }
 
+  warmUp(): void {
+    // A failed connect forgets itself; the first context then retries and reports the error.
+    this.socket().catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;

@@ -131,6 +131,7 @@ function withVoice(tts: TextToSpeech, voice: string, language: string): TextToSp
   return {
     name: tts.name,
     createContext: (options) => tts.createContext({ ...options, voice, language }),
+    warmUp: () => tts.warmUp?.(),
     close: () => tts.close?.() ?? Promise.resolve(),
   };
 }

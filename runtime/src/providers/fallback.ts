@@ -145,6 +145,8 @@ export function withTextToSpeechFallback(
   return {
     name: providers.map((p) => p.name).join('|'),
     createContext: (ctxOptions) => new FallbackTtsContext(health, ctxOptions, budget),
+    // The provider the next context will start with.
+    warmUp: () => health.order()[0]?.warmUp?.(),
     async close() {
       await Promise.all(providers.map((p) => p.close?.()));
     },

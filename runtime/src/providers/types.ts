@@ -183,6 +183,11 @@ export interface TextToSpeechContext {
 export interface TextToSpeech {
   readonly name: string;
   createContext(options: TextToSpeechOptions): TextToSpeechContext;
+  /**
+   * Opens the provider's connection ahead of the first context (the loop calls it when a call
+   * starts, while the greeting plays). Best effort: never throws; a failure surfaces on first use.
+   */
+  warmUp?(): void;
   /** Releases long-lived connections. */
   close?(): Promise<void>;
 }

@@ -51,6 +51,8 @@ export function createTtsStage(options: TtsStageOptions): Stage {
   return {
     name: 'tts',
     async *run(input, ctx) {
+      // Connect now, while the greeting plays, so the first reply pays no handshake.
+      options.tts.warmUp?.();
       const jobs: Job[] = [];
       let wake: (() => void) | undefined;
       let inputDone = false;
