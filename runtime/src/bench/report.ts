@@ -26,7 +26,7 @@ export function formatReport(r: BenchResult): string {
     `providers endpointing ${l.endpointingMs} ms + STT ${l.sttMs} + LLM first token ${l.llmFirstTokenMs} (+${l.llmTokenMs}/token) + TTS first audio ${l.ttsFirstAudioMs} = ${fmt(r.configuredTurnMs)} ms configured per turn`,
     `          driven directly (no runtime): STT ${fmt(c.sttMs)} + LLM ${fmt(c.llmMs)} + TTS ${fmt(c.ttsMs)} = ${fmt(c.totalMs)} ms after endpointing vs ${fmt(afterEndpointing)} configured: test-server slack ${fmt(slack)} ms`,
     `load      1-min load average ${fmt(r.loadAverage[0], 2)} before, ${fmt(r.loadAverage[1], 2)} after${Math.max(...r.loadAverage) > m.cores ? ' — the machine was busy with other work; figures are pessimistic' : ''}`,
-    `runtime   ${r.processes} process${r.processes === 1 ? '' : 'es'} on ${r.database === 'postgres' ? 'PostgreSQL (a throwaway database; its server CPU is the db CPU column)' : 'PGlite (in-process)'}; calls dialled to them in turn`,
+    `runtime   ${r.processes === 1 ? '1 process' : `${r.processes} processes, calls dialled to them in turn,`} on ${r.database === 'postgres' ? 'PostgreSQL (a throwaway database; its server CPU is the db CPU column)' : 'PGlite (in-process)'}`,
     '',
     `Latency: ${latency.dialed} calls, ${latency.turns} turns, ${latency.bargeIn.count} barge-ins`,
     row(['figure', 'p50', 'p90', 'p99', 'max', 'target', '']),
