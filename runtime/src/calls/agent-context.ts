@@ -1,6 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
-import { agents, agentVersions } from '../db/schema.js';
-import { notFound } from '../errors.js';
+import { findAgent, findAgentVersion } from '../db/agents.js';
 import type { Services } from '../kernel/container.js';
 import { providerSettings, readSecret } from '../kernel/secrets.js';
 import type { AgentManifest } from '../manifest/index.js';
@@ -25,18 +23,8 @@ export async function loadAgentVersion(
   version?: number,
 ): Promise<AgentVersionRef> {
   return services.db.withTenant(organizationId, async (tx) => {
-    const isId = /^[0-9a-f-]{36}$/i.test(agentRef);
-    const [agent] = await tx
-      .select()
-      .from(agents)
-      .where(and(isId ? eq(agents.id, agentRef) : eq(agents.name, agentRef), isNull(agents.deletedAt)));
-    if (!agent) throw notFound(`Agent ${agentRef}`);
-    const wanted = version ?? agent.liveVersion;
-    const [row] = await tx
-      .select()
-      .from(agentVersions)
-      .where(and(eq(agentVersions.agentId, agent.id), eq(agentVersions.version, wanted)));
-    if (!row) throw notFound(`Version ${wanted} of agent ${agent.name}`);
+    const agent = await findAgent(tx, agentRef);
+    const row = await findAgentVersion(tx, agent.id, version ?? agent.liveVersion);
     // Stored manifests were validated, defaults applied, when the version was saved.
     return {
       agentId: agent.id,

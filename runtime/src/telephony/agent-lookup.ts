@@ -1,5 +1,5 @@
-import { and, eq, isNull } from 'drizzle-orm';
-import { z } from 'zod';
+import { and, eq } from 'drizzle-orm';
+import { agentRef } from '../db/agents.js';
 import { agents, organizations } from '../db/schema.js';
 import { VrmError } from '../errors.js';
 import type { Services } from '../kernel/container.js';
@@ -18,19 +18,12 @@ export async function resolveAgentForTelephony(
     throw new VrmError('validation_failed', 'The webhook URL needs ?agent=<agent id or name>', {
       status: 400,
     });
-  const byId = z.uuid().safeParse(agent).success;
   const rows = await services.db.system((tx) =>
     tx
       .select({ id: agents.id, organizationId: agents.organizationId, name: agents.name })
       .from(agents)
       .innerJoin(organizations, eq(organizations.id, agents.organizationId))
-      .where(
-        and(
-          byId ? eq(agents.id, agent) : eq(agents.name, agent),
-          org ? eq(organizations.slug, org) : undefined,
-          isNull(agents.deletedAt),
-        ),
-      )
+      .where(and(agentRef(agent), org ? eq(organizations.slug, org) : undefined))
       .limit(2),
   );
   if (rows.length === 0) throw new VrmError('not_found', `Agent ${agent} not found`, { status: 404 });

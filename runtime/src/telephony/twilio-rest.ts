@@ -36,11 +36,3 @@ export function connectStreamTwiml(streamUrl: string, parameters: Record<string,
   for (const [name, value] of Object.entries(parameters)) stream.parameter({ name, value });
   return response.toString();
 }
-
-/** TwiML that tells the caller, in words, why the call cannot go on, then hangs up. */
-export function sayAndHangUpTwiml(message: string): string {
-  const response = new twilio.twiml.VoiceResponse();
-  response.say(message);
-  response.hangup();
-  return response.toString();
-}

@@ -9,12 +9,7 @@ import type { WebSocketRoute } from '../http/websockets.js';
 import type { Services } from '../kernel/container.js';
 import { resolveAgentForTelephony } from './agent-lookup.js';
 import { TwilioMediaStream } from './twilio-media-stream.js';
-import {
-  connectStreamTwiml,
-  createTwilioCallControl,
-  sayAndHangUpTwiml,
-  validateTwilioSignature,
-} from './twilio-rest.js';
+import { connectStreamTwiml, createTwilioCallControl, validateTwilioSignature } from './twilio-rest.js';
 
 export const TWILIO_VOICE_PATH = '/telephony/twilio/voice';
 export const TWILIO_STREAM_PATH = '/telephony/twilio/stream';
@@ -184,5 +179,3 @@ export function twilioStreamRoute(services: Services, launcher: CallLauncher): W
     },
   };
 }
-
-export { sayAndHangUpTwiml };

@@ -2,9 +2,9 @@ import { createTwoFilesPatch, structuredPatch } from 'diff';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { Tx } from '../../db/client.js';
+import { findAgent, findAgentVersion } from '../../db/agents.js';
 import { agents, agentVersions, calls } from '../../db/schema.js';
-import { badRequest, conflict, notFound, VrmError } from '../../errors.js';
+import { badRequest, conflict, VrmError } from '../../errors.js';
 import { audit } from '../../kernel/audit.js';
 import type { Services } from '../../kernel/container.js';
 import { formatProblem, manifestJsonSchema, parseManifest } from '../../manifest/index.js';
@@ -50,28 +50,6 @@ function parseOrThrow(text: string, file: string) {
     });
   }
   return result;
-}
-
-const isUuid = (value: string) =>
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-
-/** Finds a live (not deleted) agent by id or by name. */
-async function findAgent(tx: Tx, ref: string) {
-  const [agent] = await tx
-    .select()
-    .from(agents)
-    .where(and(isUuid(ref) ? eq(agents.id, ref) : eq(agents.name, ref), isNull(agents.deletedAt)));
-  if (!agent) throw notFound(`Agent ${ref}`);
-  return agent;
-}
-
-async function findVersion(tx: Tx, agentId: string, version: number) {
-  const [row] = await tx
-    .select()
-    .from(agentVersions)
-    .where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.version, version)));
-  if (!row) throw notFound(`Version ${version}`);
-  return row;
 }
 
 const versionSummary = (v: typeof agentVersions.$inferSelect, liveVersion: number) => ({
@@ -168,7 +146,7 @@ export function agentRoutes(r: ApiRouter, services: Services) {
     const { agent: ref } = parseParams(c, AgentParam);
     const result = await tenant(c, services, async (tx) => {
       const agent = await findAgent(tx, ref);
-      const live = await findVersion(tx, agent.id, agent.liveVersion);
+      const live = await findAgentVersion(tx, agent.id, agent.liveVersion);
       return {
         ...agent,
         live: { ...versionSummary(live, agent.liveVersion), yaml: live.yaml, manifest: live.manifest },
@@ -184,18 +162,13 @@ export function agentRoutes(r: ApiRouter, services: Services) {
     const { manifest, hash } = parseOrThrow(text, 'agent.yaml');
     const principal = principalOf(c);
     const result = await tenant(c, services, async (tx) => {
-      const [agent] = await tx
-        .select()
-        .from(agents)
-        .where(and(isUuid(ref) ? eq(agents.id, ref) : eq(agents.name, ref), isNull(agents.deletedAt)))
-        .for('update');
-      if (!agent) throw notFound(`Agent ${ref}`);
+      const agent = await findAgent(tx, ref, { forUpdate: true });
       if (manifest.name !== agent.name) {
         throw badRequest(
           `The manifest's name "${manifest.name}" does not match the agent "${agent.name}"; create a new agent to rename`,
         );
       }
-      const latest = await findVersion(tx, agent.id, agent.latestVersion);
+      const latest = await findAgentVersion(tx, agent.id, agent.latestVersion);
       if (latest.yaml === text) return { created: false, agent, version: latest };
       const next = agent.latestVersion + 1;
       const [version] = await tx
@@ -248,7 +221,7 @@ export function agentRoutes(r: ApiRouter, services: Services) {
     const { agent: ref, version } = parseParams(c, VersionParams);
     const result = await tenant(c, services, async (tx) => {
       const agent = await findAgent(tx, ref);
-      const row = await findVersion(tx, agent.id, version);
+      const row = await findAgentVersion(tx, agent.id, version);
       return { ...versionSummary(row, agent.liveVersion), yaml: row.yaml, manifest: row.manifest };
     });
     return c.json(result);
@@ -259,7 +232,10 @@ export function agentRoutes(r: ApiRouter, services: Services) {
     const { from, to } = parseQuery(c, DiffQuery);
     const result = await tenant(c, services, async (tx) => {
       const agent = await findAgent(tx, ref);
-      const [a, b] = await Promise.all([findVersion(tx, agent.id, from), findVersion(tx, agent.id, to)]);
+      const [a, b] = await Promise.all([
+        findAgentVersion(tx, agent.id, from),
+        findAgentVersion(tx, agent.id, to),
+      ]);
       const names = [`${agent.name} v${from}`, `${agent.name} v${to}`] as const;
       return {
         from: { version: from, yaml: a.yaml },
@@ -276,7 +252,7 @@ export function agentRoutes(r: ApiRouter, services: Services) {
     const { version } = await parseBody(c, PublishBody);
     const result = await tenant(c, services, async (tx) => {
       const agent = await findAgent(tx, ref);
-      await findVersion(tx, agent.id, version);
+      await findAgentVersion(tx, agent.id, version);
       await tx
         .update(agentVersions)
         .set({ publishedAt: sql`coalesce(${agentVersions.publishedAt}, now())` })
@@ -321,7 +297,7 @@ export function agentRoutes(r: ApiRouter, services: Services) {
         if (!previous) throw conflict('There is no earlier published version to roll back to');
         target = previous.version;
       }
-      const version = await findVersion(tx, agent.id, target);
+      const version = await findAgentVersion(tx, agent.id, target);
       if (!version.publishedAt) throw conflict(`Version ${target} was never published; publish it instead`);
       const [updated] = await tx
         .update(agents)

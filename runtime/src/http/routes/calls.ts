@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { isUuid } from '../../db/agents.js';
 import { agents, CALL_STATUSES, callEvents, calls } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
 import type { Services } from '../../kernel/container.js';
@@ -40,8 +41,6 @@ function decodeCursor(cursor: string) {
   }
   return { at: date, id };
 }
-
-const isUuid = (value: string) => z.uuid().safeParse(value).success;
 
 export function callRoutes(r: ApiRouter, services: Services) {
   r.get('/v1/calls', 'calls:read', async (c) => {
