@@ -1,6 +1,6 @@
 import { createSignal, onCleanup } from 'solid-js';
 import { z } from 'zod/mini';
-import { type Api, ApiError } from '../api/index.js';
+import type { Api } from '../api/index.js';
 import type { CallEvent } from '../api/types.js';
 import { mergeEvents } from '../trace/model.js';
 
@@ -29,8 +29,6 @@ const MAX_BACKOFF_MS = 10_000;
 export interface LiveCallOptions {
   /** Follow the call over `/v1/live` until its `call.ended` event; otherwise read it once. */
   live: boolean;
-  /** A voice call that started a moment ago: its record may not be stored yet. */
-  recordPending?: boolean;
 }
 
 /**
@@ -51,24 +49,14 @@ export function createLiveCall(api: Api, callId: string, options: LiveCallOption
   const add = (incoming: CallEvent[]) => setEvents((current) => mergeEvents(current, incoming));
 
   /**
-   * Fetches the stored events after the newest one we have. A voice call's record is written with
-   * the trace's next batch, a fraction of a second after the carrier leg starts, so for a call
-   * that has only just started (`recordPending`) a 404 is retried briefly before it counts.
+   * Fetches the stored events after the newest one we have. A call's record is stored before VRM
+   * answers with its id (text sessions and voice calls alike), so a 404 means what it says.
    */
-  async function catchUp(retries = 0): Promise<void> {
-    try {
-      for (;;) {
-        const page = await api.calls.events(callId, lastSeq());
-        add(page.events);
-        if (page.nextAfter === null || page.events.length === 0) break;
-      }
-    } catch (error) {
-      const pending = options.recordPending && error instanceof ApiError && error.status === 404;
-      if (pending && retries < 5 && !closed) {
-        await new Promise((resolve) => setTimeout(resolve, 200 * (retries + 1)));
-        return catchUp(retries + 1);
-      }
-      throw error;
+  async function catchUp(): Promise<void> {
+    for (;;) {
+      const page = await api.calls.events(callId, lastSeq());
+      add(page.events);
+      if (page.nextAfter === null || page.events.length === 0) break;
     }
     if (events().some((e) => e.type === 'call.ended')) stop('closed');
   }

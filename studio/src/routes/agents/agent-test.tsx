@@ -5,7 +5,7 @@ import { ErrorNotice } from '../../components/feedback.js';
 import { TraceView } from '../../components/trace/trace-view.js';
 import { useApp } from '../../state/app-context.js';
 import { createBrowserCall } from '../../state/browser-call.js';
-import { createLiveCall, type LiveCall, type LiveCallOptions } from '../../state/live-call.js';
+import { createLiveCall, type LiveCall } from '../../state/live-call.js';
 import { denied } from '../../state/permissions.js';
 import { VoiceCallPanel } from './voice-call-panel.js';
 
@@ -35,21 +35,21 @@ export default function AgentTest() {
   // Each conversation's live trace lives in its own root, disposed when the next one starts.
   let disposeLive: (() => void) | undefined;
   onCleanup(() => disposeLive?.());
-  const watch = (id: string, options: Omit<LiveCallOptions, 'live'> = {}) => {
+  const watch = (id: string) => {
     disposeLive?.();
     setLive(() =>
       createRoot((dispose) => {
         disposeLive = dispose;
-        return createLiveCall(app.api, id, { live: true, ...options });
+        return createLiveCall(app.api, id, { live: true });
       }),
     );
   };
-  // A voice call's id arrives with VRM's `started`; its record is written a moment later.
+  // A voice call's id arrives with VRM's `started`, once its record is stored.
   createEffect(
     on(voice.callId, (id) => {
       if (!id) return;
       setCallId(id);
-      watch(id, { recordPending: true });
+      watch(id);
     }),
   );
 
