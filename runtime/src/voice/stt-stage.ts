@@ -10,6 +10,7 @@ import { type Emit, fanIn } from './fan-in.js';
 import type { Frame } from './frames.js';
 import type { TurnCounter } from './generations.js';
 import type { Stage, StageContext } from './pipeline.js';
+import { RecognizerFeed } from './recognizer-feed.js';
 import { traceFallback } from './responder.js';
 
 export interface SttStageOptions {
@@ -26,6 +27,8 @@ export interface SttStageOptions {
 const INBOUND_MARK_SEC = 5;
 /** Caller audio kept while the recogniser connects (the greeting is playing meanwhile). */
 const PENDING_SEC = 10;
+/** Margin on the recogniser's own silence windows during which audio after speech goes out frame by frame. */
+const HANGOVER_MARGIN_MS = 250;
 
 /** The STT stage plus its audio entry point. */
 export interface SttStage extends Stage {
@@ -50,6 +53,11 @@ export function createSttStage(options: SttStageOptions): SttStage {
   let pending: Uint8Array[] | undefined = [];
   let pendingBytes = 0;
   let session: SpeechToTextSession | undefined;
+  const feed = new RecognizerFeed({
+    format: options.format,
+    send: (chunk) => session?.push(chunk),
+    hangoverMs: Math.max(options.endpointingMs, options.utteranceEndMs) + HANGOVER_MARGIN_MS,
+  });
   let trace: StageContext['trace'] | undefined;
   let nextInboundMark = 0;
   let ended = false;
@@ -57,7 +65,7 @@ export function createSttStage(options: SttStageOptions): SttStage {
   const pushAudio = (data: Uint8Array, at: number) => {
     if (ended) return;
     clock.push(data.byteLength, at);
-    if (session) session.push(data);
+    if (session) feed.push(data, at);
     else if (pending) {
       pending.push(data);
       pendingBytes += data.byteLength;
@@ -104,18 +112,23 @@ export function createSttStage(options: SttStageOptions): SttStage {
             if (f.type === 'audio') {
               pushAudio(f.data, f.at);
             } else {
-              if (f.type === 'end') opened.finalize();
+              if (f.type === 'end') {
+                feed.flush();
+                opened.finalize();
+              }
               const wait = emit(f);
               if (wait) await wait;
             }
           }
         } finally {
           ended = true;
+          feed.flush();
           await opened.close();
         }
       };
       const events = async (emit: Emit) => {
         for await (const event of opened.events) {
+          steer(feed, event);
           const f = toFrame(event, options.turns.current, ctx, clock, transcripts);
           if (!f) continue;
           const wait = emit(f);
@@ -125,6 +138,16 @@ export function createSttStage(options: SttStageOptions): SttStage {
       yield* fanIn([pump, events]);
     },
   };
+}
+
+/** The recogniser's view of the caller's speech decides how promptly audio must reach it. */
+function steer(feed: RecognizerFeed, event: SpeechToTextEvent): void {
+  if (event.type === 'speech-started') feed.speechActive();
+  else if (event.type === 'utterance-end') feed.speechEnded();
+  else if (event.type === 'transcript') {
+    if (event.final && event.speechFinal) feed.speechEnded();
+    else if (!event.final && event.text !== '') feed.speechActive();
+  }
 }
 
 interface TranscriptTracking {
