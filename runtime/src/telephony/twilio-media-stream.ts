@@ -8,7 +8,7 @@ import {
   type Telephony,
   type TelephonyEvent,
 } from '../providers/types.js';
-import { asTwilioMedia, TwilioInboundSchema, type TwilioStart } from './twilio-protocol.js';
+import { asTwilioMedia, matchTwilioMedia, TwilioInboundSchema, type TwilioStart } from './twilio-protocol.js';
 
 /** Hang-up and transfer go through Twilio's REST API; see ./twilio-rest.ts. */
 export interface TwilioCallControl {
@@ -59,9 +59,15 @@ export class TwilioMediaStream implements Telephony {
 
     ws.on('message', (raw, isBinary) => {
       if (isBinary) return this.#reject('binary frame');
+      const text = raw.toString();
+      const canonical = matchTwilioMedia(text);
+      if (canonical) {
+        if (canonical.track === 'inbound') this.#audio(Buffer.from(canonical.payload, 'base64'));
+        return;
+      }
       let json: unknown;
       try {
-        json = JSON.parse(raw.toString());
+        json = JSON.parse(text);
       } catch {
         return this.#reject('not JSON');
       }

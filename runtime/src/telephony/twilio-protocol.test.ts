@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asTwilioMedia, TwilioMediaSchema } from './twilio-protocol.js';
+import { asTwilioMedia, matchTwilioMedia, TwilioMediaSchema } from './twilio-protocol.js';
 
 const valid = {
   event: 'media',
@@ -36,6 +36,33 @@ describe('asTwilioMedia', () => {
     for (const message of invalid) {
       expect(asTwilioMedia(message), JSON.stringify(message)).toBeUndefined();
       expect(TwilioMediaSchema.safeParse(message).success, JSON.stringify(message)).toBe(false);
+    }
+  });
+});
+
+describe('matchTwilioMedia', () => {
+  const canonical = `{"event":"media","sequenceNumber":"3","media":{"track":"inbound","chunk":"1","timestamp":"5","payload":"${valid.media.payload}"},"streamSid":"${valid.streamSid}"}`;
+
+  it("reads Twilio's own layout, agreeing with JSON.parse and the schema", () => {
+    expect(matchTwilioMedia(canonical)).toEqual({ track: 'inbound', payload: valid.media.payload });
+    expect(asTwilioMedia(JSON.parse(canonical))).toEqual(valid);
+  });
+
+  it('leaves every other text to the full parser', () => {
+    const others = [
+      JSON.stringify(valid, null, 1), // spaced
+      JSON.stringify({ streamSid: valid.streamSid, event: 'media', media: valid.media, sequenceNumber: '3' }), // reordered
+      canonical.replace('"3"', '3'), // a number where Twilio sends a string
+      canonical.replace('"5"', '"5.0"'),
+      canonical.replace(valid.media.payload, 'no\\/JhoaJ'), // an escaped slash
+      canonical.replace('"inbound"', '"in\\"bound"'),
+      canonical.replace('"},"streamSid"', '","extra":"1"},"streamSid"'),
+      `${canonical} `,
+      canonical.replace('"event":"media"', '"event":"mark"'),
+    ];
+    for (const text of others) {
+      expect(text).not.toBe(canonical);
+      expect(matchTwilioMedia(text), text).toBeUndefined();
     }
   });
 });

@@ -100,3 +100,21 @@ export function asTwilioMedia(json: unknown): TwilioMedia | undefined {
   return json as TwilioMedia;
 }
 export type TwilioStart = z.infer<typeof TwilioStartSchema>;
+
+/**
+ * Twilio's media message exactly as Twilio lays it out (no spaces, this key order, no escapes,
+ * a base64 payload). Anything else — the same message reordered, spaced or escaped included —
+ * does not match and takes the JSON path; a match is always a message `asTwilioMedia` accepts.
+ */
+const CANONICAL_MEDIA =
+  /^\{"event":"media","sequenceNumber":"\d+","media":\{"track":"([^"\\]*)","chunk":"\d+","timestamp":"\d+","payload":"([A-Za-z0-9+/]*={0,2})"\},"streamSid":"[^"\\]*"\}$/;
+
+/**
+ * The track and payload of a media message in Twilio's canonical layout, read without
+ * `JSON.parse` (half the cost, on the message that arrives 50 times a second per call); undefined
+ * for any other text, which the caller then parses and validates in full.
+ */
+export function matchTwilioMedia(text: string): { track: string; payload: string } | undefined {
+  const m = CANONICAL_MEDIA.exec(text);
+  return m ? { track: m[1]!, payload: m[2]! } : undefined;
+}
