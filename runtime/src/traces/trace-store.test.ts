@@ -59,6 +59,43 @@ describe.each(testDrivers())('trace store on %s', (driver) => {
     await store.close();
   });
 
+  it('stores times to the millisecond and data exactly as given', async () => {
+    const store = new TraceStore({ db, log: createLogger('silent'), flushIntervalMs: 60_000 });
+    const callId = store.startCall({
+      organizationId: org,
+      agentId: null,
+      agentVersion: null,
+      channel: 'text',
+    });
+    const data: Array<Record<string, unknown>> = [
+      { text: 'He said "no" \\ then \'yes\'\n\ttab', emoji: 'ok 😀 é ß 中文 עברית', empty: '' },
+      { nested: { list: [1, 'two', null, { three: [true, false] }], deep: { a: { b: { c: {} } } } } },
+      { numbers: [0, -1, 0.1 + 0.2, 1e-7, 2 ** 53 - 1, -123.456, 1e21], nothing: null },
+      {},
+    ];
+    const t0 = Date.UTC(2026, 0, 31, 23, 59, 59, 999);
+    const ats = [t0, t0 + 1, t0 + 0.9, Date.UTC(1999, 11, 31, 23, 59, 59, 1), 1, Date.now() + 0.5];
+    ats.forEach((at, i) => {
+      store.recordEvent(callId, {
+        type: i === 0 ? 'custom "type" é' : 'x',
+        turnId: i % 2 ? null : i,
+        at,
+        data: data[i % data.length]!,
+      });
+    });
+    await store.endCall(callId, 'done');
+    const events = await db.withTenant(org, (tx) =>
+      tx.select().from(callEvents).where(eq(callEvents.callId, callId)).orderBy(asc(callEvents.seq)),
+    );
+    // What a Date per event stored before: the time truncated to whole milliseconds.
+    expect(events.map((e) => e.at.getTime())).toEqual(ats.map((at) => new Date(at).getTime()));
+    expect(events.map((e) => e.data)).toEqual(ats.map((_, i) => data[i % data.length]));
+    expect(events.map((e) => e.turnId)).toEqual([0, null, 2, null, 4, null]);
+    expect(events[0]!.type).toBe('custom "type" é');
+    expect(events.map((e) => e.organizationId)).toEqual(ats.map(() => org));
+    await store.close();
+  });
+
   it('keeps events queued while the database refuses them, and writes them once it accepts', async () => {
     const store = new TraceStore({ db, log: createLogger('silent'), flushIntervalMs: 60_000 });
     const callId = store.startCall({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
-import { callEvents, calls } from '../db/schema.js';
+import { eq, sql } from 'drizzle-orm';
+import type { Database, Tx } from '../db/client.js';
+import { calls } from '../db/schema.js';
 import type { Logger } from '../kernel/logger.js';
 
 /** The NOTIFY channel announcing newly stored events: payload `{"org","calls":[[callId, fromSeq, toSeq], …]}`. */
@@ -26,6 +26,20 @@ export interface StoredEvent {
   data: Record<string, unknown>;
 }
 
+/**
+ * A queued `call_events` row in the shape `insertEvents` unpacks from JSON: plain values (no Date
+ * per event), the time as epoch milliseconds, the organization implied by the batch.
+ */
+interface QueuedEvent {
+  callId: string;
+  seq: number;
+  type: string;
+  turnId: number | null;
+  at: number;
+  offsetMs: number;
+  data: Record<string, unknown>;
+}
+
 interface PendingCall {
   id: string;
   organizationId: string;
@@ -33,20 +47,25 @@ interface PendingCall {
   startedAt: Date;
   nextSeq: number;
   insert?: NewCall;
-  events: Array<typeof callEvents.$inferInsert>;
+  events: QueuedEvent[];
   end?: { reason: string; status: 'completed' | 'failed'; endedAt: Date; durationMs: number };
   patch?: Partial<typeof calls.$inferInsert>;
   failures: number;
 }
 
 const MAX_ATTEMPTS = 50;
+/** Bounds one statement's JSON (a backlog after an outage is written in several). */
+const EVENTS_PER_STATEMENT = 1000;
 /** ~60 bytes per call keeps a payload well under PostgreSQL's 8000-byte NOTIFY limit. */
 const NOTIFY_CALLS_PER_PAYLOAD = 100;
 
 export interface TraceStoreOptions {
   db: Database;
   log: Logger;
-  /** How often queued events are written. */
+  /**
+   * How long a queued event waits at most before it is written (default 200 ms: the live view).
+   * 500 ms measured under 10 % less CPU at 300 calls, not worth a slower live view.
+   */
   flushIntervalMs?: number;
   /** Events held while the database is unreachable; beyond it the oldest are dropped (and counted). */
   maxQueuedEvents?: number;
@@ -101,13 +120,14 @@ export class TraceStore {
     if (this.#queued >= this.#o.maxQueuedEvents) {
       this.#dropOldest();
     }
+    // Whole milliseconds, truncated as `new Date(at)` would: the column holds milliseconds.
+    const at = Math.trunc(event.at);
     call.events.push({
-      organizationId: call.organizationId,
       callId,
       seq: call.nextSeq++,
       type: event.type,
       turnId: event.turnId,
-      at: new Date(event.at),
+      at,
       offsetMs: Math.max(0, Math.round(event.at - call.startedAt.getTime())),
       data: event.data,
     });
@@ -144,6 +164,9 @@ export class TraceStore {
       this.#again = true;
       return this.#flushing;
     }
+    // The next timed flush counts from this one: a flush for an ending call stands in for a
+    // tick, and no event waits longer than the interval (plus a flush under way) either way.
+    this.#timer?.refresh();
     this.#flushing = this.#flushOnce()
       .catch((error) => this.#o.log.error({ err: error }, 'trace flush failed; events stay queued'))
       .finally(() => {
@@ -186,25 +209,29 @@ export class TraceStore {
       });
       try {
         await this.#o.db.withTenant(organizationId, async (tx) => {
-          for (const { call, insert } of work) {
-            if (!insert) continue;
-            await tx.insert(calls).values({
-              id: call.id,
-              organizationId,
-              agentId: insert.agentId,
-              agentVersion: insert.agentVersion,
-              channel: insert.channel,
-              direction: insert.direction ?? 'inbound',
-              fromNumber: insert.fromNumber ?? null,
-              toNumber: insert.toNumber ?? null,
-              providerCallId: insert.providerCallId ?? null,
-              variables: insert.variables ?? {},
-              startedAt: call.startedAt,
-            });
-          }
+          const newCalls = work.flatMap(({ call, insert }) =>
+            insert
+              ? [
+                  {
+                    id: call.id,
+                    organizationId,
+                    agentId: insert.agentId,
+                    agentVersion: insert.agentVersion,
+                    channel: insert.channel,
+                    direction: insert.direction ?? 'inbound',
+                    fromNumber: insert.fromNumber ?? null,
+                    toNumber: insert.toNumber ?? null,
+                    providerCallId: insert.providerCallId ?? null,
+                    variables: insert.variables ?? {},
+                    startedAt: call.startedAt,
+                  },
+                ]
+              : [],
+          );
+          if (newCalls.length > 0) await tx.insert(calls).values(newCalls);
           const events = work.flatMap((w) => w.events);
-          for (let i = 0; i < events.length; i += 1000) {
-            await tx.insert(callEvents).values(events.slice(i, i + 1000));
+          for (let i = 0; i < events.length; i += EVENTS_PER_STATEMENT) {
+            await insertEvents(tx, organizationId, events.slice(i, i + EVENTS_PER_STATEMENT));
           }
           for (const { call, end, patch } of work) {
             if (!end && !patch) continue;
@@ -286,4 +313,19 @@ export class TraceStore {
       }
     }
   }
+}
+
+/**
+ * Inserts a batch of events as one JSON parameter unpacked by `json_to_recordset`. Eight bound
+ * parameters per row (the query builder's `values(rows)`) cost over twice the CPU for the same
+ * rows: building, binding and parsing thousands of parameters in drizzle, the driver and the
+ * server (PGlite runs in this process). `at / 1000.0` through `to_timestamp` is exact to the
+ * millisecond, the column's precision. Runs inside `withTenant`, so row-level security applies.
+ */
+async function insertEvents(tx: Tx, organizationId: string, events: QueuedEvent[]): Promise<void> {
+  await tx.execute(sql`
+    insert into call_events (organization_id, call_id, seq, type, turn_id, at, offset_ms, data)
+    select ${organizationId}::uuid, e."callId", e.seq, e.type, e."turnId", to_timestamp(e.at / 1000.0), e."offsetMs", e.data
+    from json_to_recordset(${JSON.stringify(events)}::json)
+      as e("callId" uuid, seq integer, type text, "turnId" integer, at bigint, "offsetMs" integer, data jsonb)`);
 }
