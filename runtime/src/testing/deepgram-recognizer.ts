@@ -1,5 +1,5 @@
 import { rmsLevel } from '../audio/frames.js';
-import { decodeAlaw, decodeMulaw } from '../audio/g711.js';
+import { alawDecodeSample, decodeAlaw, decodeMulaw, mulawDecodeSample } from '../audio/g711.js';
 
 /**
  * One thing the caller "says" to the Deepgram fake.
@@ -84,6 +84,15 @@ const ENERGY_WORD_S = 0.3;
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
+ * Squared linear value of every G.711 code: the RMS of a mono G.711 tick is a sum of table
+ * lookups, the same integers `rmsLevel` adds over the decoded samples, so the same level.
+ */
+const squaresOf = (decode: (code: number) => number) =>
+  Float64Array.from({ length: 256 }, (_, code) => decode(code) ** 2);
+const MULAW_SQUARES = squaresOf(mulawDecodeSample);
+const ALAW_SQUARES = squaresOf(alawDecodeSample);
+
+/**
  * The scripted stand-in for Deepgram's recognizer: advances an audio clock as bytes arrive, in
  * 10 ms ticks, and emits SpeechStarted, interim and final Results and UtteranceEnd at the
  * points the real service would.
@@ -93,6 +102,8 @@ export class ScriptedRecognizer {
   private readonly carry: Uint8Array;
   private carried = 0;
   private readonly pcm: Int16Array;
+  /** Set for mono G.711: the energy detector reads the received bytes through it, decoding nothing. */
+  private readonly squares: Float64Array | undefined;
   private ticks = 0;
   private readonly timed: ScriptedUtterance[];
   private readonly untimed: ScriptedUtterance[];
@@ -112,6 +123,13 @@ export class ScriptedRecognizer {
     this.tickBytes = samplesPerTick * sampleBytes * settings.channels;
     this.carry = new Uint8Array(this.tickBytes);
     this.pcm = new Int16Array(samplesPerTick * settings.channels);
+    if (settings.channels === 1)
+      this.squares =
+        settings.encoding === 'mulaw'
+          ? MULAW_SQUARES
+          : settings.encoding === 'alaw'
+            ? ALAW_SQUARES
+            : undefined;
     this.timed = script.filter((u) => u.startMs !== undefined).sort((a, b) => a.startMs! - b.startMs!);
     this.untimed = script.filter((u) => u.startMs === undefined);
   }
@@ -129,16 +147,22 @@ export class ScriptedRecognizer {
 
   /** Feeds received audio bytes. */
   pushAudio(bytes: Uint8Array): void {
+    const size = this.tickBytes;
     let offset = 0;
-    while (offset < bytes.length) {
-      const take = Math.min(this.tickBytes - this.carried, bytes.length - offset);
-      this.carry.set(bytes.subarray(offset, offset + take), this.carried);
+    if (this.carried > 0) {
+      const take = Math.min(size - this.carried, bytes.length);
+      this.carry.set(bytes.subarray(0, take), this.carried);
       this.carried += take;
-      offset += take;
-      if (this.carried === this.tickBytes) {
-        this.carried = 0;
-        this.tick();
-      }
+      offset = take;
+      if (this.carried < size) return;
+      this.carried = 0;
+      this.tick(this.carry, 0);
+    }
+    // Whole ticks are read where they arrived: a 20 ms message is two ticks, copied nowhere.
+    for (; bytes.length - offset >= size; offset += size) this.tick(bytes, offset);
+    if (offset < bytes.length) {
+      this.carry.set(bytes.subarray(offset));
+      this.carried = bytes.length - offset;
     }
   }
 
@@ -162,10 +186,11 @@ export class ScriptedRecognizer {
     }
   }
 
-  private tick(): void {
+  /** One 10 ms tick of audio: `tickBytes` bytes of `audio` from `at`. */
+  private tick(audio: Uint8Array, at: number): void {
     this.ticks++;
     const t = this.clock;
-    if (this.settings.vad) this.detectEnergy(t, this.settings.vad);
+    if (this.settings.vad) this.detectEnergy(t, this.settings.vad, audio, at);
     if (!this.active) {
       const next = this.timed[0];
       if (next && next.startMs! / 1000 <= t) {
@@ -203,8 +228,8 @@ export class ScriptedRecognizer {
     }
   }
 
-  private detectEnergy(t: number, vad: Required<EnergyVadOptions>): void {
-    const level = rmsLevel(this.decodeTick());
+  private detectEnergy(t: number, vad: Required<EnergyVadOptions>, audio: Uint8Array, at: number): void {
+    const level = this.levelOf(audio, at);
     const loud = level >= vad.threshold;
     this.loudRun = loud ? this.loudRun + TICK_MS : 0;
     const segment = this.active;
@@ -226,13 +251,23 @@ export class ScriptedRecognizer {
     }
   }
 
-  private decodeTick(): Int16Array {
+  /** RMS of channel 0 of the tick (what `rmsLevel` gives for its decoded samples). */
+  private levelOf(audio: Uint8Array, at: number): number {
+    const squares = this.squares;
+    if (!squares) return rmsLevel(this.decodeTick(audio, at));
+    const end = at + this.tickBytes;
+    let sum = 0;
+    for (let i = at; i < end; i++) sum += squares[audio[i]!]!;
+    return Math.sqrt(sum / this.tickBytes);
+  }
+
+  private decodeTick(audio: Uint8Array, at: number): Int16Array {
     const { encoding, channels } = this.settings;
-    if (encoding === 'mulaw') decodeMulaw(this.carry, this.pcm);
-    else if (encoding === 'alaw') decodeAlaw(this.carry, this.pcm);
-    else
-      for (let i = 0; i < this.pcm.length; i++)
-        this.pcm[i] = this.carry[2 * i]! | (this.carry[2 * i + 1]! << 8);
+    const bytes =
+      at === 0 && audio.length === this.tickBytes ? audio : audio.subarray(at, at + this.tickBytes);
+    if (encoding === 'mulaw') decodeMulaw(bytes, this.pcm);
+    else if (encoding === 'alaw') decodeAlaw(bytes, this.pcm);
+    else for (let i = 0; i < this.pcm.length; i++) this.pcm[i] = bytes[2 * i]! | (bytes[2 * i + 1]! << 8);
     // Channel 0 only: interleaved frames put it at every `channels`-th sample.
     if (channels === 1) return this.pcm;
     const mono = new Int16Array(this.pcm.length / channels);

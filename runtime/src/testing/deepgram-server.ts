@@ -200,19 +200,15 @@ export async function startDeepgramServer(options: DeepgramServerOptions = {}): 
         }),
       );
 
-    let idle: NodeJS.Timeout;
-    const armIdle = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => {
-        sendMetadata();
-        closeWith(1011, INACTIVITY_CLOSE_REASON);
-      }, options.inactivityTimeoutMs ?? 10_000);
-    };
-    armIdle();
+    const idle = setTimeout(() => {
+      sendMetadata();
+      closeWith(1011, INACTIVITY_CLOSE_REASON);
+    }, options.inactivityTimeoutMs ?? 10_000);
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (closing) return;
-      armIdle();
+      // Restarts the inactivity countdown in place: audio arrives 50 times a second per session.
+      idle.refresh();
       const bytes = toBytes(data);
       if (isBinary) {
         if (bytes.length === 0) {
