@@ -233,12 +233,16 @@ export async function runCall(call: DialedCall, plan: CallPlan, fakes: ProviderF
   plan.onIdle?.();
   await plan.hold;
 
-  // Quiet the line, let in-flight frames land, then compare what the STT server received.
+  // Quiet the line, let in-flight frames land, hang up, then compare what the STT server
+  // received. The runtime may hold up to 100 ms of quiet audio to send as one message; it sends
+  // it before closing the STT session, so the count waits for that close.
   caller.pause(true);
   await sleep(300);
   result.framesSent = caller.framesSent;
-  result.inboundFramesLost = Math.max(0, caller.framesSent - Math.floor(stt.connection.audioBytes / 160));
   await caller.hangUp();
+  const closeBy = performance.now() + 5000;
+  while (stt.connection.closeCode === undefined && performance.now() < closeBy) await sleep(10);
+  result.inboundFramesLost = Math.max(0, caller.framesSent - Math.floor(stt.connection.audioBytes / 160));
   return result;
 }
 
