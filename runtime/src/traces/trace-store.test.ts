@@ -4,7 +4,7 @@ import type { Database } from '../db/client.js';
 import { callEvents, calls, organizations } from '../db/schema.js';
 import { createLogger } from '../kernel/logger.js';
 import { openTestDatabase, testDrivers } from '../testing/harness.js';
-import { TraceStore } from './trace-store.js';
+import { type NewCall, TraceStore } from './trace-store.js';
 
 describe.each(testDrivers())('trace store on %s', (driver) => {
   let db: Database;
@@ -21,15 +21,12 @@ describe.each(testDrivers())('trace store on %s', (driver) => {
     await db?.close();
   });
 
+  const startTextCall = (store: TraceStore, extra: Partial<NewCall> = {}) =>
+    store.startCall({ organizationId: org, agentId: null, agentVersion: null, channel: 'text', ...extra });
+
   it('writes a call and its events in order, and the end of the call with its reason', async () => {
     const store = new TraceStore({ db, log: createLogger('silent'), flushIntervalMs: 60_000 });
-    const callId = store.startCall({
-      organizationId: org,
-      agentId: null,
-      agentVersion: null,
-      channel: 'text',
-      fromNumber: '+15551230000',
-    });
+    const callId = startTextCall(store, { fromNumber: '+15551230000' });
     const t0 = Date.now();
     for (let i = 0; i < 2500; i++) {
       store.recordEvent(callId, {
@@ -61,12 +58,7 @@ describe.each(testDrivers())('trace store on %s', (driver) => {
 
   it('stores times to the millisecond and data exactly as given', async () => {
     const store = new TraceStore({ db, log: createLogger('silent'), flushIntervalMs: 60_000 });
-    const callId = store.startCall({
-      organizationId: org,
-      agentId: null,
-      agentVersion: null,
-      channel: 'text',
-    });
+    const callId = startTextCall(store);
     const data: Array<Record<string, unknown>> = [
       { text: 'He said "no" \\ then \'yes\'\n\ttab', emoji: 'ok 😀 é ß 中文 עברית', empty: '' },
       { nested: { list: [1, 'two', null, { three: [true, false] }], deep: { a: { b: { c: {} } } } } },
@@ -107,7 +99,7 @@ describe.each(testDrivers())('trace store on %s', (driver) => {
     store.recordEvent(callId, { type: 'call.started', turnId: 0, at: Date.now(), data: {} });
     // An organization that does not exist: the insert fails (foreign key), the work stays queued.
     await store.flush();
-    const ok = store.startCall({ organizationId: org, agentId: null, agentVersion: null, channel: 'text' });
+    const ok = startTextCall(store);
     store.recordEvent(ok, { type: 'call.started', turnId: 0, at: Date.now(), data: {} });
     await store.endCall(ok, 'completed');
     const stored = await db.withTenant(org, (tx) =>
