@@ -2,7 +2,6 @@ import WebSocket from 'ws';
 import { MULAW_8K_FRAME_BYTES, TELEPHONY_FRAME_MS } from '../audio/frames.js';
 import { encodeMulaw, MULAW_SILENCE } from '../audio/g711.js';
 import { TwilioOutboundMessageSchema, twilioSid, twilioSignature } from '../testing/twilio-media-protocol.js';
-import { FrameClock, type FrameClockEntry } from './frame-clock.js';
 
 const BYTES_PER_MS = 8;
 /** 20 ms of a 1 kHz tone at about −15 dBFS: well above the STT test server's speech threshold. */
@@ -12,12 +11,6 @@ const SPEECH_PAYLOAD = (() => {
   return Buffer.from(encodeMulaw(pcm)).toString('base64');
 })();
 const SILENCE_PAYLOAD = Buffer.alloc(MULAW_8K_FRAME_BYTES, MULAW_SILENCE).toString('base64');
-
-/**
- * Every caller's 20 ms clock: one timer for the process instead of one `setTimeout` per caller
- * per frame (25 000 a second at 500 calls). Callers keep their own phase, their start time.
- */
-const FRAME_CLOCK = new FrameClock(TELEPHONY_FRAME_MS, { minIntervalMs: 1 });
 
 export interface BenchCallerOptions {
   /** `ws://127.0.0.1:P/telephony/twilio/stream`, from the TwiML. */
@@ -30,8 +23,6 @@ export interface BenchCallerOptions {
   authToken?: string;
   /** Check every message against Twilio's schema (zod). Off under load: it is the caller's CPU, not the runtime's. */
   validate?: boolean;
-  /** The clock that paces the caller's frames; the process-wide one by default. */
-  clock?: FrameClock;
 }
 
 /** When a caller utterance went out (`performance.now()`). */
@@ -74,8 +65,9 @@ export class BenchCaller {
   #tailFrames = 0;
   #tailRemaining = -1;
   #speechSent: ((sent: SpeechSent) => void) | undefined;
-  readonly #clock: FrameClock;
-  #tick: FrameClockEntry | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #ticks = 0;
+  #clockStart = 0;
   /** `{"event":"media","streamSid":"<ours>","media":{"payload":"` as the runtime writes it. */
   readonly #mediaPrefix: Buffer;
   /** Monotonic ms when everything received so far has played. */
@@ -91,7 +83,6 @@ export class BenchCaller {
   private constructor(ws: WebSocket, options: BenchCallerOptions) {
     this.#ws = ws;
     this.#options = options;
-    this.#clock = options.clock ?? FRAME_CLOCK;
     this.#mediaPrefix = Buffer.from(`{"event":"media","streamSid":"${this.streamSid}","media":{"payload":"`);
     this.closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)));
     void this.closed.then(() => this.#stopClock());
@@ -212,14 +203,18 @@ export class BenchCaller {
         streamSid: this.streamSid,
       }),
     );
-    // Ticks every 20 ms from now, scheduled against this start time: timer jitter never changes
-    // the average frame rate.
-    this.#tick = this.#clock.add(this.#onTick);
+    this.#clockStart = performance.now();
+    this.#timer = setTimeout(() => this.#tick(), TELEPHONY_FRAME_MS);
   }
 
-  readonly #onTick = () => {
+  // Scheduled against the start time, so timer jitter never changes the average frame rate.
+  // (One shared clock for all callers was measured: no gain the benchmark could see.)
+  #tick() {
+    this.#ticks++;
     if (!this.#paused) this.#sendFrame();
-  };
+    const next = this.#clockStart + (this.#ticks + 1) * TELEPHONY_FRAME_MS - performance.now();
+    this.#timer = setTimeout(() => this.#tick(), Math.max(0, next));
+  }
 
   #sendFrame() {
     const speech = this.#speechFrames > 0;
@@ -246,7 +241,7 @@ export class BenchCaller {
   }
 
   #stopClock() {
-    if (this.#tick) this.#clock.remove(this.#tick);
+    clearTimeout(this.#timer);
     for (const m of this.#markTimers) clearTimeout(m.timer);
     this.#markTimers.clear();
   }
