@@ -8,7 +8,7 @@ import {
   type Telephony,
   type TelephonyEvent,
 } from '../providers/types.js';
-import { asTwilioMedia, matchTwilioMedia, TwilioInboundSchema, type TwilioStart } from './twilio-protocol.js';
+import { matchTwilioMedia, TwilioInboundSchema, type TwilioStart } from './twilio-protocol.js';
 
 /** Hang-up and transfer go through Twilio's REST API; see ./twilio-rest.ts. */
 export interface TwilioCallControl {
@@ -27,8 +27,8 @@ export interface TwilioStreamStart {
 /**
  * One Twilio Media Stream as VRM's `Telephony`: inbound μ-law frames, DTMF and mark echoes become
  * events; outbound audio, marks and `clear` become Twilio messages. Every inbound message is
- * validated (media frames by `asTwilioMedia`, the rest by zod); a malformed one is logged and
- * skipped, never fatal to the call.
+ * validated (media frames in Twilio's own layout by `matchTwilioMedia`, everything else by zod); a
+ * malformed one is logged and skipped, never fatal to the call.
  */
 export class TwilioMediaStream implements Telephony {
   readonly inputFormat: AudioFormat = TELEPHONY_FORMAT;
@@ -60,31 +60,21 @@ export class TwilioMediaStream implements Telephony {
     ws.on('message', (raw, isBinary) => {
       if (isBinary) return this.#reject('binary frame');
       const text = raw.toString();
-      const canonical = matchTwilioMedia(text);
-      if (canonical) {
-        if (canonical.track === 'inbound') this.#audio(Buffer.from(canonical.payload, 'base64'));
-        return;
-      }
+      // Media frames (50 a second) in Twilio's layout skip JSON.parse and zod.
+      const media = matchTwilioMedia(text);
+      if (media) return this.#media(media);
       let json: unknown;
       try {
         json = JSON.parse(text);
       } catch {
         return this.#reject('not JSON');
       }
-      // Media frames (50 a second) take the hand-checked path; every other message, and a media
-      // message that fails the check, goes through zod.
-      const media = asTwilioMedia(json);
-      if (media) {
-        if (media.media.track === 'inbound') this.#audio(Buffer.from(media.media.payload, 'base64'));
-        return;
-      }
       const parsed = TwilioInboundSchema.safeParse(json);
       if (!parsed.success) return this.#reject(parsed.error.issues[0]?.message ?? 'invalid');
       const message = parsed.data;
       switch (message.event) {
         case 'media':
-          if (message.media.track === 'inbound') this.#audio(Buffer.from(message.media.payload, 'base64'));
-          return;
+          return this.#media(message.media);
         case 'start':
           this.#start = startFacts(message);
           resolveStart(this.#start);
@@ -152,7 +142,9 @@ export class TwilioMediaStream implements Telephony {
     await this.#control.transfer(callSid, target);
   }
 
-  #audio(data: Uint8Array) {
+  #media({ track, payload }: { track: string; payload: string }) {
+    if (track !== 'inbound') return;
+    const data = Buffer.from(payload, 'base64');
     if (this.#onAudio) this.#onAudio(data);
     else this.#events.push({ type: 'audio', data });
   }

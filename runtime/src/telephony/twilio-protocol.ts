@@ -73,38 +73,13 @@ export const TwilioInboundSchema = z.discriminatedUnion('event', [
 ]);
 
 export type TwilioInbound = z.infer<typeof TwilioInboundSchema>;
-export type TwilioMedia = z.infer<typeof TwilioMediaSchema>;
 
-const DIGITS = /^\d+$/;
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isNumeric = (v: unknown): v is string => typeof v === 'string' && DIGITS.test(v);
-
-/**
- * The 50-a-second `media` message, checked by hand: exactly what `TwilioMediaSchema` checks (the
- * test holds the two to agreement), without zod's per-call overhead on the hottest inbound path.
- * Returns the message when it conforms, undefined otherwise (callers then ask zod, for the error).
- */
-export function asTwilioMedia(json: unknown): TwilioMedia | undefined {
-  if (!isRecord(json) || json.event !== 'media') return undefined;
-  const media = json.media;
-  if (
-    !isNumeric(json.sequenceNumber) ||
-    typeof json.streamSid !== 'string' ||
-    !isRecord(media) ||
-    typeof media.track !== 'string' ||
-    !isNumeric(media.chunk) ||
-    !isNumeric(media.timestamp) ||
-    typeof media.payload !== 'string'
-  )
-    return undefined;
-  return json as TwilioMedia;
-}
 export type TwilioStart = z.infer<typeof TwilioStartSchema>;
 
 /**
  * Twilio's media message exactly as Twilio lays it out (no spaces, this key order, no escapes,
  * a base64 payload). Anything else — the same message reordered, spaced or escaped included —
- * does not match and takes the JSON path; a match is always a message `asTwilioMedia` accepts.
+ * does not match and takes the JSON path; a match is always a message `TwilioMediaSchema` accepts.
  */
 const CANONICAL_MEDIA =
   /^\{"event":"media","sequenceNumber":"\d+","media":\{"track":"([^"\\]*)","chunk":"\d+","timestamp":"\d+","payload":"([A-Za-z0-9+/]*={0,2})"\},"streamSid":"[^"\\]*"\}$/;
