@@ -31,6 +31,14 @@ async function collect(events: AsyncIterable<TextToSpeechEvent>): Promise<TextTo
   return out;
 }
 
+/** One whole reply: a context, its text, its end; resolves with every event. */
+function speak(tts: TextToSpeech, text: string, voice = 'voice-1') {
+  const ctx = tts.createContext({ voice, format: TELEPHONY_FORMAT, signal: new AbortController().signal });
+  ctx.push(text);
+  ctx.end();
+  return collect(ctx.events);
+}
+
 const audioBytes = (events: TextToSpeechEvent[]) =>
   events.reduce((n, e) => n + (e.type === 'audio' ? e.data.byteLength : 0), 0);
 
@@ -58,12 +66,8 @@ describe('CartesiaTextToSpeech against the Cartesia protocol server (TLS)', () =
 
   it('runs contexts for consecutive replies over one connection', async () => {
     const { server, tts } = await setup();
-    const signal = new AbortController().signal;
     for (const text of ['First reply.', 'Second reply.']) {
-      const ctx = tts.createContext({ voice: 'voice-1', format: TELEPHONY_FORMAT, signal });
-      ctx.push(text);
-      ctx.end();
-      expect(audioBytes(await collect(ctx.events))).toBeGreaterThan(0);
+      expect(audioBytes(await speak(tts, text))).toBeGreaterThan(0);
     }
     expect(server.connections).toHaveLength(1);
   });
@@ -72,14 +76,7 @@ describe('CartesiaTextToSpeech against the Cartesia protocol server (TLS)', () =
     const { server, tts } = await setup();
     tts.warmUp();
     await waitUntil(() => server.connections.length === 1, 5000, 'connected on warm-up');
-    const ctx = tts.createContext({
-      voice: 'voice-1',
-      format: TELEPHONY_FORMAT,
-      signal: new AbortController().signal,
-    });
-    ctx.push('Hello.');
-    ctx.end();
-    expect(audioBytes(await collect(ctx.events))).toBeGreaterThan(0);
+    expect(audioBytes(await speak(tts, 'Hello.'))).toBeGreaterThan(0);
     expect(server.connections).toHaveLength(1);
   });
 
@@ -111,14 +108,7 @@ describe('CartesiaTextToSpeech against the Cartesia protocol server (TLS)', () =
     engines.push(second);
     try {
       const both = withTextToSpeechFallback([tts, second]);
-      const ctx = both.createContext({
-        voice: 'v',
-        format: TELEPHONY_FORMAT,
-        signal: new AbortController().signal,
-      });
-      ctx.push('Hello there.');
-      ctx.end();
-      const events = await collect(ctx.events);
+      const events = await speak(both, 'Hello there.', 'v');
       expect(events[0]).toMatchObject({ type: 'fallback', from: 'cartesia', to: 'cartesia' });
       expect(audioBytes(events)).toBeGreaterThan(0);
       expect([...backup.contexts.values()][0]!.transcript).toBe('Hello there.');
