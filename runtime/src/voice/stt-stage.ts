@@ -151,7 +151,10 @@ function steer(feed: RecognizerFeed, event: SpeechToTextEvent): void {
 }
 
 interface TranscriptTracking {
-  /** The last interim traced, so repeats of the same words are not traced again. */
+  /**
+   * The last interim passed on ('' after a final or an empty interim), so repeats of the same
+   * words are not traced again and repeated empty interims are not passed on at all.
+   */
   lastInterim: string;
 }
 
@@ -180,7 +183,12 @@ function toFrame(
             speechFinal: event.speechFinal,
           });
         }
-      } else if (hasWords && event.text !== tracking.lastInterim) {
+      } else if (!hasWords) {
+        // Recognisers send empty interims through silence (Deepgram every half second or so). Only
+        // the first after words says something (the words were withdrawn); the rest repeat it.
+        if (tracking.lastInterim === '') return undefined;
+        tracking.lastInterim = '';
+      } else if (event.text !== tracking.lastInterim) {
         tracking.lastInterim = event.text;
         ctx.trace.emit('transcript.interim', turnId, { text: event.text, endSec: event.endSec });
       }
