@@ -234,7 +234,7 @@ export async function runCall(call: DialedCall, plan: CallPlan, fakes: ProviderF
   await plan.hold;
 
   // Quiet the line, let in-flight frames land, hang up, then compare what the STT server
-  // received. The runtime may hold up to 100 ms of quiet audio to send as one message; it sends
+  // received. The runtime may hold up to 200 ms of quiet audio to send as one message; it sends
   // it before closing the STT session, so the count waits for that close.
   caller.pause(true);
   await sleep(300);

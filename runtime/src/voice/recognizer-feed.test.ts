@@ -23,13 +23,13 @@ function setup(hangoverMs = 300) {
 }
 
 describe('RecognizerFeed', () => {
-  it('sends quiet audio 100 ms at a time, every byte in order', () => {
+  it('sends quiet audio 200 ms at a time, every byte in order', () => {
     const { feed, sent, sizes } = setup();
-    const frames = Array.from({ length: 12 }, (_, i) => quiet(i * 8));
+    const frames = Array.from({ length: 23 }, (_, i) => quiet(i * 8));
     for (const [i, f] of frames.entries()) feed.push(f, i * 20);
-    expect(sizes()).toEqual([5, 5]);
+    expect(sizes()).toEqual([10, 10]);
     feed.flush();
-    expect(sizes()).toEqual([5, 5, 2]);
+    expect(sizes()).toEqual([10, 10, 3]);
     expect(Buffer.concat(sent)).toEqual(Buffer.concat(frames));
   });
 
@@ -49,8 +49,8 @@ describe('RecognizerFeed', () => {
     for (let t = 20; t <= 300; t += 20) feed.push(quiet(), t);
     // 1 loud + 15 quiet frames, each sent alone: the frame that ends the turn is never held back.
     expect(sizes()).toEqual(Array(16).fill(1));
-    for (let t = 320; t < 420; t += 20) feed.push(quiet(), t);
-    expect(sizes().slice(16)).toEqual([5]);
+    for (let t = 320; t < 520; t += 20) feed.push(quiet(), t);
+    expect(sizes().slice(16)).toEqual([10]);
   });
 
   it('holds again as soon as the recogniser closes the utterance', () => {
@@ -58,8 +58,8 @@ describe('RecognizerFeed', () => {
     feed.push(loud(), 0);
     feed.push(quiet(), 20);
     feed.speechEnded();
-    for (let t = 40; t < 140; t += 20) feed.push(quiet(), t);
-    expect(sizes()).toEqual([1, 1, 5]);
+    for (let t = 40; t < 240; t += 20) feed.push(quiet(), t);
+    expect(sizes()).toEqual([1, 1, 10]);
   });
 
   it('stays prompt while the recogniser hears speech too quiet for the level check, for a bounded time', () => {
@@ -72,8 +72,8 @@ describe('RecognizerFeed', () => {
     for (let t = 40; t <= 340; t += 20) feed.push(quiet(), t);
     expect(sizes().slice(1)).toEqual(Array(16).fill(1));
     // No further report of speech: quiet audio is held again.
-    for (let t = 360; t < 460; t += 20) feed.push(quiet(), t);
-    expect(sizes().slice(17)).toEqual([5]);
+    for (let t = 360; t < 560; t += 20) feed.push(quiet(), t);
+    expect(sizes().slice(17)).toEqual([10]);
   });
 
   it('reads 16-bit PCM levels for the browser transport', () => {
