@@ -69,8 +69,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 function tenantRunner(db: Db) {
   const withTenant = <T>(organizationId: string, fn: (tx: Tx) => Promise<T>) =>
     db.transaction(async (tx) => {
-      await tx.execute(sql`set local role vrm_app`);
-      await tx.execute(sql`select set_config('vrm.org_id', ${organizationId}, true)`);
+      // `set_config('role', …, true)` is `set local role`: both settings in one round trip.
+      await tx.execute(
+        sql`select set_config('role', 'vrm_app', true), set_config('vrm.org_id', ${organizationId}, true)`,
+      );
       return fn(tx as Tx);
     });
   const asAppRole = <T>(fn: (tx: Tx) => Promise<T>) =>
