@@ -151,10 +151,7 @@ function steer(feed: RecognizerFeed, event: SpeechToTextEvent): void {
 }
 
 interface TranscriptTracking {
-  /**
-   * The last interim passed on ('' after a final or an empty interim), so repeats of the same
-   * words are not traced again and repeated empty interims are not passed on at all.
-   */
+  /** The last interim traced, so repeats of the same words are not traced again. */
   lastInterim: string;
 }
 
@@ -183,12 +180,7 @@ function toFrame(
             speechFinal: event.speechFinal,
           });
         }
-      } else if (!hasWords) {
-        // Recognisers send empty interims through silence (Deepgram every half second or so). Only
-        // the first after words says something (the words were withdrawn); the rest repeat it.
-        if (tracking.lastInterim === '') return undefined;
-        tracking.lastInterim = '';
-      } else if (event.text !== tracking.lastInterim) {
+      } else if (hasWords && event.text !== tracking.lastInterim) {
         tracking.lastInterim = event.text;
         ctx.trace.emit('transcript.interim', turnId, { text: event.text, endSec: event.endSec });
       }
