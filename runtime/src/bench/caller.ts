@@ -1,7 +1,12 @@
 import WebSocket from 'ws';
 import { MULAW_8K_FRAME_BYTES, TELEPHONY_FRAME_MS } from '../audio/frames.js';
 import { encodeMulaw, MULAW_SILENCE } from '../audio/g711.js';
-import { TwilioOutboundMessageSchema, twilioSid, twilioSignature } from '../testing/twilio-media-protocol.js';
+import {
+  TwilioOutboundMessageSchema,
+  twilioMediaMessage,
+  twilioSid,
+  twilioSignature,
+} from '../testing/twilio-media-protocol.js';
 
 const BYTES_PER_MS = 8;
 /** 20 ms of a 1 kHz tone at about −15 dBFS: well above the STT test server's speech threshold. */
@@ -219,7 +224,12 @@ export class BenchCaller {
   #sendFrame() {
     const speech = this.#speechFrames > 0;
     const chunk = ++this.framesSent;
-    const text = `{"event":"media","sequenceNumber":"${++this.#sequence}","media":{"track":"inbound","chunk":"${chunk}","timestamp":"${(chunk - 1) * TELEPHONY_FRAME_MS}","payload":"${speech ? SPEECH_PAYLOAD : SILENCE_PAYLOAD}"},"streamSid":"${this.streamSid}"}`;
+    const text = twilioMediaMessage({
+      sequenceNumber: ++this.#sequence,
+      chunk,
+      payload: speech ? SPEECH_PAYLOAD : SILENCE_PAYLOAD,
+      streamSid: this.streamSid,
+    });
     // The same text frame as `send(text)`, but a Buffer goes out as one write (ws masks it into
     // the frame's own buffer) where a string costs a corked two-buffer writev.
     if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(Buffer.from(text), { binary: false });

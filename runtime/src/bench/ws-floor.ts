@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { WebSocket, WebSocketServer } from 'ws';
 import { TELEPHONY_FRAME_MS } from '../audio/frames.js';
 import { matchTwilioMedia } from '../telephony/twilio-protocol.js';
+import { twilioMediaMessage, twilioSid } from '../testing/twilio-media-protocol.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -101,14 +102,15 @@ async function main(): Promise<void> {
     const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     sockets.push(ws);
-    const streamSid = `MZ${i.toString(16).padStart(32, '0')}`;
+    const streamSid = twilioSid('MZ');
     const start = performance.now() + Math.random() * TELEPHONY_FRAME_MS;
     let chunk = 0;
     // Scheduled against the start time, as the bench caller does: one timer per caller.
     const tick = () => {
       chunk++;
       sent++;
-      const text = `{"event":"media","sequenceNumber":"${chunk + 1}","media":{"track":"inbound","chunk":"${chunk}","timestamp":"${(chunk - 1) * TELEPHONY_FRAME_MS}","payload":"${payload}"},"streamSid":"${streamSid}"}`;
+      // As the bench caller sends it: a Buffer goes out as one write (a string as a corked writev).
+      const text = twilioMediaMessage({ sequenceNumber: chunk + 1, chunk, payload, streamSid });
       ws.send(Buffer.from(text), { binary: false });
       timers[i] = setTimeout(tick, start + chunk * TELEPHONY_FRAME_MS - performance.now());
     };

@@ -4,6 +4,7 @@ import { MULAW_SILENCE } from '../audio/g711.js';
 import {
   type TwilioOutboundMessage,
   TwilioOutboundMessageSchema,
+  twilioMediaMessage,
   twilioSid,
   twilioSignature,
 } from './twilio-media-protocol.js';
@@ -149,17 +150,16 @@ export async function connectTwilioCaller(options: TwilioCallerOptions): Promise
       item?.frame.byteOffset ?? 0,
       MULAW_8K_FRAME_BYTES,
     );
-    send({
-      event: 'media',
-      sequenceNumber: next(),
-      media: {
-        track: 'inbound',
-        chunk: String(chunk),
-        timestamp: String((chunk - 1) * TELEPHONY_FRAME_MS),
-        payload: payload.toString('base64'),
-      },
-      streamSid,
-    });
+    if (ws.readyState === ws.OPEN) {
+      ws.send(
+        twilioMediaMessage({
+          sequenceNumber: ++sequence,
+          chunk,
+          payload: payload.toString('base64'),
+          streamSid,
+        }),
+      );
+    }
     item?.done?.();
     return true;
   };
