@@ -57,7 +57,7 @@ export function queryRecord(params: URLSearchParams): Record<string, string | st
 /** Turns a validated query into recognizer settings. */
 export function settingsFromQuery(
   query: ListenQuery,
-  extra: { interimIntervalMs: number; vad: EnergyVadOptions | false },
+  extra: { interimIntervalMs: number; silentInterimIntervalMs: number; vad: EnergyVadOptions | false },
 ): RecognizerSettings {
   const endpointing = query.endpointing;
   return {
@@ -76,6 +76,7 @@ export function settingsFromQuery(
     vadEvents: query.vad_events === 'true',
     formatted: query.punctuate === 'true' || query.smart_format === 'true',
     interimIntervalMs: extra.interimIntervalMs,
+    silentInterimIntervalMs: extra.silentInterimIntervalMs,
     vad:
       extra.vad === false
         ? false

@@ -38,7 +38,10 @@ export interface RecognizerSettings {
   readonly vadEvents: boolean;
   /** `punctuate` or `smart_format`: transcripts keep case and punctuation. */
   readonly formatted: boolean;
+  /** Audio time between interim results while words are being recognised. */
   readonly interimIntervalMs: number;
+  /** Audio time between the empty interim results sent while nothing is being recognised. */
+  readonly silentInterimIntervalMs: number;
   readonly vad: Required<EnergyVadOptions> | false;
 }
 
@@ -218,10 +221,10 @@ export class ScriptedRecognizer {
         return;
       }
     }
-    if (
-      this.settings.interimResults &&
-      t - this.lastInterim >= this.settings.interimIntervalMs / 1000 - 1e-9
-    ) {
+    // Deepgram streams interims while it recognises words and empty ones about once a second
+    // through silence.
+    const interval = segment ? this.settings.interimIntervalMs : this.settings.silentInterimIntervalMs;
+    if (this.settings.interimResults && t - this.lastInterim >= interval / 1000 - 1e-9) {
       this.lastInterim = t;
       const words = segment ? this.wordsOf(segment, t).filter((w) => w.start < t) : [];
       this.results(words, segment?.confidence ?? 1, false, false, false);

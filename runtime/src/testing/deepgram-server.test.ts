@@ -119,6 +119,18 @@ describe('Deepgram test server with @deepgram/sdk', () => {
       request_id: final.metadata.request_id,
     });
 
+    // Interims every 500 ms of audio while a segment is being recognised (the first as its speech
+    // begins, before any word is heard); through the silence after the final, an empty one a second.
+    const cadence = results(messages)
+      .filter((m) => !m.is_final)
+      .map((m) => [+(m.start + m.duration).toFixed(2), m.channel.alternatives[0].transcript]);
+    expect(cadence).toEqual([
+      [0.5, ''],
+      [1, "What's the weather"],
+      [1.5, "What's the weather in Paris?"],
+      [2.8, ''],
+    ]);
+
     const [connection] = dg.connections;
     expect(connection!.headers.authorization).toBe('Token test-key');
     expect(connection!.query).toMatchObject({

@@ -30,8 +30,16 @@ export interface DeepgramServerOptions {
   script?: readonly ScriptedUtterance[] | ((connection: DeepgramConnection) => readonly ScriptedUtterance[]);
   /** Energy detection for untimed utterances; `false` turns it off. Default on, threshold 1000 RMS. */
   vad?: EnergyVadOptions | false;
-  /** Audio time between interim results. Default 500 ms (Deepgram sends about one a second). */
+  /**
+   * Audio time between interim results while words are being recognised. Default 500 ms, so that
+   * tests see words arrive in steps.
+   */
   interimIntervalMs?: number;
+  /**
+   * Audio time between the empty interims sent through silence. Default 1000 ms: Deepgram streams
+   * them about once a second.
+   */
+  silentInterimIntervalMs?: number;
   /** Fixed delay before every server message (benchmarks: simulated network and model latency). */
   latencyMs?: number;
   /** Closes with 1011 + NET-0001 after this long with no audio or text. Default 10 000 ms. */
@@ -161,6 +169,7 @@ export async function startDeepgramServer(options: DeepgramServerOptions = {}): 
     connections.push(connection);
     const settings = settingsFromQuery(query, {
       interimIntervalMs: options.interimIntervalMs ?? 500,
+      silentInterimIntervalMs: options.silentInterimIntervalMs ?? 1000,
       vad: options.vad ?? {},
     });
     const model = modelInfo(query.model);
