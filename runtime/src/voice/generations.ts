@@ -1,6 +1,12 @@
 import type { Generation } from './responder.js';
 
 /**
+ * The reason every superseded or interrupted reply's signal carries. One shared AbortError: a bare
+ * `abort()` builds a new DOMException, stack trace and all, and this runs on every turn of every call.
+ */
+const REPLY_ABORTED = new DOMException('The reply was interrupted or superseded', 'AbortError');
+
+/**
  * One AbortController per agent reply ("generation"). Barge-in is `interrupt()`: it aborts the
  * live reply at once — the model stream, tool calls and the TTS context all watch its signal —
  * before the `interrupt` frame travels down the pipeline to flush queued output.
@@ -15,7 +21,7 @@ export class GenerationControl {
 
   /** Starts a reply for `turnId`; aborts any reply still running. */
   start(turnId: number): Generation {
-    this.controller?.abort();
+    this.controller?.abort(REPLY_ABORTED);
     this.controller = new AbortController();
     this.currentId = this.nextId++;
     this.running = true;
@@ -40,7 +46,7 @@ export class GenerationControl {
 
   /** Aborts the running reply; returns the id every generation up to which is now obsolete. */
   interrupt(): number {
-    this.controller?.abort();
+    this.controller?.abort(REPLY_ABORTED);
     this.running = false;
     return this.currentId;
   }
