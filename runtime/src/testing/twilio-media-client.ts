@@ -109,8 +109,9 @@ export async function connectTwilioCaller(options: TwilioCallerOptions): Promise
 
   let sequence = 0;
   let chunk = 0;
-  const send = (message: Record<string, unknown>) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  /** A message object, or a media message already written as Twilio's text. */
+  const send = (message: Record<string, unknown> | string) => {
+    if (ws.readyState === ws.OPEN) ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   };
   const next = () => String(++sequence);
   send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
@@ -150,16 +151,14 @@ export async function connectTwilioCaller(options: TwilioCallerOptions): Promise
       item?.frame.byteOffset ?? 0,
       MULAW_8K_FRAME_BYTES,
     );
-    if (ws.readyState === ws.OPEN) {
-      ws.send(
-        twilioMediaMessage({
-          sequenceNumber: ++sequence,
-          chunk,
-          payload: payload.toString('base64'),
-          streamSid,
-        }),
-      );
-    }
+    send(
+      twilioMediaMessage({
+        sequenceNumber: ++sequence,
+        chunk,
+        payload: payload.toString('base64'),
+        streamSid,
+      }),
+    );
     item?.done?.();
     return true;
   };
