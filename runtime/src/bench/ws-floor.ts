@@ -2,9 +2,9 @@
  * The floor under the capacity figure: what receiving Twilio's media messages costs before a call
  * does anything with them, and what sending them costs a caller. N simulated callers each send a
  * μ-law media message every 20 ms (the bench caller's exact text) over their own WebSocket to a
- * server in a second process that does only what VRM's Twilio endpoint must do with each: read the
- * frame (`ws`), `matchTwilioMedia`, base64-decode the payload. Both processes report their CPU
- * (user and system) per message.
+ * server in a second process that runs VRM's own Twilio endpoint reader (`TwilioMediaStream`: the
+ * `ws` frame, `matchTwilioMedia`, the base64 decode, the hand-off to `onAudio`) and nothing after
+ * it. Both processes report their CPU (user and system) per message.
  *
  *   npx tsx runtime/src/bench/ws-floor.ts [--calls 300] [--seconds 15]
  *
@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocket, WebSocketServer } from 'ws';
 import { TELEPHONY_FRAME_MS } from '../audio/frames.js';
-import { matchTwilioMedia } from '../telephony/twilio-protocol.js';
+import { createLogger } from '../kernel/logger.js';
+import { TwilioMediaStream } from '../telephony/twilio-media-stream.js';
 import { twilioMediaMessage, twilioSid } from '../testing/twilio-media-protocol.js';
 
 const { values: args } = parseArgs({
@@ -57,11 +58,11 @@ function serve(): void {
   let bytes = 0;
   const server = http.createServer();
   const wss = new WebSocketServer({ server, perMessageDeflate: false });
+  const log = createLogger('silent');
   wss.on('connection', (ws) => {
-    ws.on('message', (raw) => {
-      const media = matchTwilioMedia(raw.toString());
-      if (!media) throw new Error('not a canonical media message');
-      bytes += Buffer.from(media.payload, 'base64').byteLength;
+    // The endpoint's reader, not a copy of it: its fast path is the floor being measured.
+    new TwilioMediaStream(ws, { log }).onAudio((data) => {
+      bytes += data.byteLength;
       messages++;
     });
   });
