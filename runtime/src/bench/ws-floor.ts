@@ -3,8 +3,8 @@
  * does anything with them, and what sending them costs a caller. N simulated callers each send a
  * μ-law media message every 20 ms (the bench caller's exact text) over their own WebSocket to a
  * server in a second process that runs VRM's own Twilio endpoint reader (`TwilioMediaStream`: the
- * `ws` frame, `matchTwilioMedia`, the base64 decode, the hand-off to `onAudio`) and nothing after
- * it. Both processes report their CPU (user and system) per message.
+ * `ws` frame, `readTwilioMedia`'s layout check and base64 decode, the hand-off to `onAudio`) and
+ * nothing after it. Both processes report their CPU (user and system) per message.
  *
  *   npx tsx runtime/src/bench/ws-floor.ts [--calls 300] [--seconds 15]
  *

@@ -1,4 +1,4 @@
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { VrmError } from '../errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { EventQueue } from '../providers/event-queue.js';
@@ -8,7 +8,7 @@ import {
   type Telephony,
   type TelephonyEvent,
 } from '../providers/types.js';
-import { matchTwilioMedia, TwilioInboundSchema, type TwilioStart } from './twilio-protocol.js';
+import { readTwilioMedia, TwilioInboundSchema, type TwilioStart } from './twilio-protocol.js';
 
 /** Hang-up and transfer go through Twilio's REST API; see ./twilio-rest.ts. */
 export interface TwilioCallControl {
@@ -27,7 +27,7 @@ export interface TwilioStreamStart {
 /**
  * One Twilio Media Stream as VRM's `Telephony`: inbound μ-law frames, DTMF and mark echoes become
  * events; outbound audio, marks and `clear` become Twilio messages. Every inbound message is
- * validated (media frames in Twilio's own layout by `matchTwilioMedia`, everything else by zod); a
+ * validated (media frames in Twilio's own layout by `readTwilioMedia`, everything else by zod); a
  * malformed one is logged and skipped, never fatal to the call.
  */
 export class TwilioMediaStream implements Telephony {
@@ -59,13 +59,16 @@ export class TwilioMediaStream implements Telephony {
 
     ws.on('message', (raw, isBinary) => {
       if (isBinary) return this.#reject('binary frame');
-      const text = raw.toString();
-      // Media frames (50 a second) in Twilio's layout skip JSON.parse and zod.
-      const media = matchTwilioMedia(text);
-      if (media) return this.#media(media);
+      const bytes = asBuffer(raw);
+      // Media frames (50 a second) in Twilio's layout skip the text, JSON.parse and zod.
+      const media = readTwilioMedia(bytes);
+      if (media) {
+        if (media.inbound) this.#audio(media.audio);
+        return;
+      }
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(bytes.toString());
       } catch {
         return this.#reject('not JSON');
       }
@@ -74,7 +77,8 @@ export class TwilioMediaStream implements Telephony {
       const message = parsed.data;
       switch (message.event) {
         case 'media':
-          return this.#media(message.media);
+          if (message.media.track === 'inbound') this.#audio(Buffer.from(message.media.payload, 'base64'));
+          return;
         case 'start':
           this.#start = startFacts(message);
           resolveStart(this.#start);
@@ -142,9 +146,7 @@ export class TwilioMediaStream implements Telephony {
     await this.#control.transfer(callSid, target);
   }
 
-  #media({ track, payload }: { track: string; payload: string }) {
-    if (track !== 'inbound') return;
-    const data = Buffer.from(payload, 'base64');
+  #audio(data: Buffer) {
     if (this.#onAudio) this.#onAudio(data);
     else this.#events.push({ type: 'audio', data });
   }
@@ -160,6 +162,12 @@ export class TwilioMediaStream implements Telephony {
     if (this.#invalid % 100 === 1)
       this.#log.warn({ reason, count: this.#invalid }, 'ignoring invalid Twilio message');
   }
+}
+
+/** A text frame's bytes: `ws` hands over one Buffer unless a message came in fragments. */
+function asBuffer(raw: RawData): Buffer {
+  if (Buffer.isBuffer(raw)) return raw;
+  return Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
 }
 
 function startFacts(message: TwilioStart): TwilioStreamStart {

@@ -76,20 +76,76 @@ export type TwilioInbound = z.infer<typeof TwilioInboundSchema>;
 
 export type TwilioStart = z.infer<typeof TwilioStartSchema>;
 
-/**
- * Twilio's media message exactly as Twilio lays it out (no spaces, this key order, no escapes,
- * a base64 payload). Anything else — the same message reordered, spaced or escaped included —
- * does not match and takes the JSON path; a match is always a message `TwilioMediaSchema` accepts.
- */
-const CANONICAL_MEDIA =
-  /^\{"event":"media","sequenceNumber":"\d+","media":\{"track":"([^"\\]*)","chunk":"\d+","timestamp":"\d+","payload":"([A-Za-z0-9+/]*={0,2})"\},"streamSid":"[^"\\]*"\}$/;
+/** A media message read off its bytes: whether it is the caller's track, and its audio decoded. */
+export interface TwilioMediaFrame {
+  readonly inbound: boolean;
+  readonly audio: Buffer;
+}
+
+const latin1 = (text: string) => Buffer.from(text, 'latin1');
+const EVENT = latin1('{"event":"media","sequenceNumber":"');
+const TRACK = latin1('","media":{"track":"');
+const CHUNK = latin1('","chunk":"');
+const TIMESTAMP = latin1('","timestamp":"');
+const PAYLOAD = latin1('","payload":"');
+const STREAM_SID = latin1('"},"streamSid":"');
+const END = latin1('"}');
+const INBOUND = latin1('inbound');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 /**
- * The track and payload of a media message in Twilio's canonical layout, read without
- * `JSON.parse` (half the cost, on the message that arrives 50 times a second per call); undefined
- * for any other text, which the caller then parses and validates in full.
+ * A media message in exactly Twilio's own layout (no spaces, this key order, no escapes), read
+ * straight off the socket's bytes: without decoding them to a string, `JSON.parse` or a regular
+ * expression. It is the message that arrives 50 times a second per call. Anything else — the same
+ * message reordered, spaced or escaped included — is undefined and takes the JSON path; a match is
+ * always a message `TwilioMediaSchema` accepts, and its audio is what the JSON path decodes from
+ * it (`Buffer.from(payload, 'base64')`).
+ *
+ * The bytes are the UTF-8 of a text frame (`ws` has validated them): a byte that is not `"` or `\`
+ * never starts or ends a JSON string there, so matching bytes is matching characters.
  */
-export function matchTwilioMedia(text: string): { track: string; payload: string } | undefined {
-  const m = CANONICAL_MEDIA.exec(text);
-  return m ? { track: m[1]!, payload: m[2]! } : undefined;
+export function readTwilioMedia(bytes: Uint8Array): TwilioMediaFrame | undefined {
+  let at = literal(bytes, 0, EVENT);
+  at = literal(bytes, digits(bytes, at), TRACK);
+  const trackStart = at;
+  at = plain(bytes, at);
+  const inbound = at - trackStart === INBOUND.length && literal(bytes, trackStart, INBOUND) === at;
+  at = literal(bytes, at, CHUNK);
+  at = literal(bytes, digits(bytes, at), TIMESTAMP);
+  at = literal(bytes, digits(bytes, at), PAYLOAD);
+  if (at < 0) return undefined;
+  // The payload is the longest field (216 bytes a frame): searched natively, not byte by byte.
+  const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const payloadStart = at;
+  const payloadEnd = view.indexOf(QUOTE, at);
+  const escape = view.indexOf(BACKSLASH, at);
+  if (payloadEnd < 0 || (escape >= 0 && escape < payloadEnd)) return undefined;
+  at = literal(bytes, payloadEnd, STREAM_SID);
+  at = literal(bytes, plain(bytes, at), END);
+  if (at !== bytes.length) return undefined;
+  return { inbound, audio: Buffer.from(view.toString('latin1', payloadStart, payloadEnd), 'base64') };
+}
+
+/** `at` past `text` when the bytes at `at` are `text`; -1 otherwise (and for `at` -1). */
+function literal(bytes: Uint8Array, at: number, text: Uint8Array): number {
+  if (at < 0 || at + text.length > bytes.length) return -1;
+  for (let i = 0; i < text.length; i++) if (bytes[at + i] !== text[i]) return -1;
+  return at + text.length;
+}
+
+/** Past one or more ASCII digits (`\d+`). */
+function digits(bytes: Uint8Array, at: number): number {
+  if (at < 0) return -1;
+  let i = at;
+  while (i < bytes.length && bytes[i]! >= 0x30 && bytes[i]! <= 0x39) i++;
+  return i > at ? i : -1;
+}
+
+/** Past a JSON string's content with nothing escaped (`[^"\\]*`), up to its closing quote. */
+function plain(bytes: Uint8Array, at: number): number {
+  if (at < 0) return -1;
+  let i = at;
+  while (i < bytes.length && bytes[i] !== QUOTE) if (bytes[i++] === BACKSLASH) return -1;
+  return i;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchTwilioMedia } from '../telephony/twilio-protocol.js';
+import { readTwilioMedia } from '../telephony/twilio-protocol.js';
 import { TwilioInboundMessageSchema, twilioMediaMessage, twilioSid } from './twilio-media-protocol.js';
 
 describe('twilioMediaMessage', () => {
@@ -19,11 +19,7 @@ describe('twilioMediaMessage', () => {
   });
 
   it("is read by the runtime's fast path for Twilio's own layout", () => {
-    expect(matchTwilioMedia(twilioMediaMessage({ sequenceNumber: 2, chunk: 1, payload, streamSid }))).toEqual(
-      {
-        track: 'inbound',
-        payload,
-      },
-    );
+    const text = twilioMediaMessage({ sequenceNumber: 2, chunk: 1, payload, streamSid });
+    expect(readTwilioMedia(Buffer.from(text))).toEqual({ inbound: true, audio: Buffer.alloc(160, 0x7f) });
   });
 });
