@@ -33,14 +33,31 @@ describe('RecognizerFeed', () => {
     expect(Buffer.concat(sent)).toEqual(Buffer.concat(frames));
   });
 
-  it('sends a loud frame at once, with the quiet audio held before it', () => {
+  it('sends a speech onset at once, with the quiet audio held before it', () => {
     const { feed, sizes } = setup();
     feed.push(quiet(), 0);
     feed.push(quiet(), 20);
     feed.push(loud(), 40);
     expect(sizes()).toEqual([3]);
-    feed.push(loud(), 60);
-    expect(sizes()).toEqual([3, 1]);
+  });
+
+  it('sends speech that goes on two frames at a time, and its last frame with the silence after it', () => {
+    const { feed, sent, sizes } = setup(300);
+    const frames = [loud(), loud(), loud(), loud(), loud(), loud(), quiet(1), quiet(2)];
+    for (const [i, f] of frames.entries()) feed.push(f, i * 20);
+    // Onset alone; then pairs; the sixth loud frame waits for the first quiet one, which is never
+    // held (it may be the frame that ends the turn), and the next quiet one goes alone.
+    expect(sizes()).toEqual([1, 2, 2, 2, 1]);
+    expect(Buffer.concat(sent)).toEqual(Buffer.concat(frames));
+  });
+
+  it('sends a held speech frame as soon as the recogniser reports speech', () => {
+    const { feed, sizes } = setup();
+    feed.push(loud(), 0);
+    feed.push(loud(), 20);
+    expect(sizes()).toEqual([1]);
+    feed.speechActive(30);
+    expect(sizes()).toEqual([1, 1]);
   });
 
   it('keeps the silence after speech prompt through the hangover, then holds again', () => {

@@ -100,14 +100,15 @@ export class ScriptedSpeechToText implements SpeechToText {
 export class ScriptedSttSession implements SpeechToTextSession {
   readonly events = new EventQueue<SpeechToTextEvent>();
   audioBytes = 0;
-  /** The first byte of every frame pushed, in order. */
+  /** The first byte of every 20 ms frame pushed, in order (the feed may send several in one message). */
   readonly frameMarkers: number[] = [];
   finalized = false;
   closed = false;
   constructor(readonly options: SpeechToTextOptions) {}
   push(audio: Uint8Array): void {
     this.audioBytes += audio.byteLength;
-    this.frameMarkers.push(audio[0] ?? -1);
+    const frameBytes = (bytesPerSecond(this.options.format) * 20) / 1000;
+    for (let i = 0; i < audio.byteLength; i += frameBytes) this.frameMarkers.push(audio[i]!);
   }
   finalize(): void {
     this.finalized = true;
