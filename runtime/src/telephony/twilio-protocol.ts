@@ -119,8 +119,8 @@ export function readTwilioMedia(bytes: Uint8Array): TwilioMediaFrame | undefined
   const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const payloadStart = at;
   const payloadEnd = view.indexOf(QUOTE, at);
-  const escape = view.indexOf(BACKSLASH, at);
-  if (payloadEnd < 0 || (escape >= 0 && escape < payloadEnd)) return undefined;
+  const backslash = view.indexOf(BACKSLASH, at);
+  if (payloadEnd < 0 || (backslash >= 0 && backslash < payloadEnd)) return undefined;
   at = literal(bytes, payloadEnd, STREAM_SID);
   at = literal(bytes, plain(bytes, at), END);
   if (at !== bytes.length) return undefined;
