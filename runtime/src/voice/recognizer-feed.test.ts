@@ -16,6 +16,9 @@ const loud = () => {
   return frame;
 };
 
+/** Line noise between the two levels: loud enough to count as sound, too weak to count as speech. */
+const noisy = () => new Uint8Array(FRAME).map((_, i) => mulawEncodeSample(i % 2 ? 300 : -300));
+
 function setup(hangoverMs = 300) {
   const sent: Uint8Array[] = [];
   const feed = new RecognizerFeed({ format: TELEPHONY_FORMAT, send: (c) => sent.push(c), hangoverMs });
@@ -49,6 +52,15 @@ describe('RecognizerFeed', () => {
     // held (it may be the frame that ends the turn), and the next quiet one goes alone.
     expect(sizes()).toEqual([1, 2, 2, 2, 1]);
     expect(Buffer.concat(sent)).toEqual(Buffer.concat(frames));
+  });
+
+  it('on a noisy line sends the noise after speech frame by frame: the recogniser may end the turn on any of it', () => {
+    const { feed, sizes } = setup(300);
+    feed.push(loud(), 0);
+    feed.push(loud(), 20);
+    for (let t = 40; t <= 200; t += 20) feed.push(noisy(), t);
+    // The onset alone; the held speech frame with the first noise frame; then noise one by one.
+    expect(sizes()).toEqual([1, 2, ...Array(8).fill(1)]);
   });
 
   it('sends a held speech frame as soon as the recogniser reports speech', () => {

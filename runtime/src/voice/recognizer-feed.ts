@@ -16,6 +16,8 @@ export interface RecognizerFeedOptions {
   readonly loudLevel?: number;
   /** Audio per message while the caller goes on speaking (after the onset frame, which goes alone). */
   readonly speechChunkMs?: number;
+  /** Mean absolute sample level from which frames in a row count as speech going on (and are chunked). */
+  readonly speechLevel?: number;
 }
 
 /** −46 dBFS: above a phone line's idle noise (−60 dBFS and lower), below the quietest speech. */
@@ -27,12 +29,19 @@ const DEFAULT_LOUD_LEVEL = 164;
  */
 const DEFAULT_MAX_HOLD_MS = 200;
 /**
- * Loud frames after the onset go out two at a time. Nothing waits on them that a frame's delay
+ * Voiced frames after the first go out two at a time. Nothing waits on them that a frame's delay
  * changes: the onset (barge-in) and the silence that ends the turn (endpointing) still go at once,
  * and a 20 ms hold on the words in between moves an interim transcript by at most one frame. It
  * halves the messages of the most frequent state a call is in after quiet.
  */
 const DEFAULT_SPEECH_CHUNK_MS = 40;
+/**
+ * −34 dBFS, 12 dB above the loud level: clearly voiced. Only frames this strong are chunked, so a
+ * noisy line (a car, a street) whose noise passes the loud level but not this one still sends the
+ * silence after speech frame by frame — the recogniser hears noise there, and may end the turn on
+ * any of those frames.
+ */
+const DEFAULT_SPEECH_LEVEL = 656;
 
 const MULAW_MAGNITUDE = Int16Array.from({ length: 256 }, (_, code) => Math.abs(mulawDecodeSample(code)));
 
@@ -43,7 +52,7 @@ const MULAW_MAGNITUDE = Int16Array.from({ length: 256 }, (_, code) => Math.abs(m
  * to `maxHoldMs` at a time; everything that decides latency still goes out at once:
  *
  * - a loud frame after quiet (a speech onset, a barge-in) flushes what is held and itself
- *   immediately; the loud frames that follow it go `speechChunkMs` at a time;
+ *   immediately; clearly voiced frames that follow one another go `speechChunkMs` at a time;
  * - after speech, frames go one by one through the endpointing silence (`hangoverMs`), so the
  *   frame on which the recogniser ends the turn is never held back;
  * - while the recogniser reports speech in progress (`speechActive`) — speech too quiet for the
@@ -54,6 +63,7 @@ const MULAW_MAGNITUDE = Int16Array.from({ length: 256 }, (_, code) => Math.abs(m
 export class RecognizerFeed {
   readonly #send: (chunk: Uint8Array) => void;
   readonly #loudLevel: number;
+  readonly #speechLevel: number;
   readonly #hangoverMs: number;
   readonly #maxHoldBytes: number;
   readonly #speechChunkBytes: number;
@@ -61,7 +71,7 @@ export class RecognizerFeed {
   readonly #held: Uint8Array;
   #heldBytes = 0;
   #lastLoudAt = Number.NEGATIVE_INFINITY;
-  /** The previous frame was loud: the caller is speaking. */
+  /** The previous frame was voiced (at the speech level): the caller is speaking. */
   #speaking = false;
   /** The recogniser closed the utterance after the last loud frame: no hangover needed. */
   #closed = true;
@@ -71,6 +81,7 @@ export class RecognizerFeed {
   constructor(options: RecognizerFeedOptions) {
     this.#send = options.send;
     this.#loudLevel = options.loudLevel ?? DEFAULT_LOUD_LEVEL;
+    this.#speechLevel = options.speechLevel ?? DEFAULT_SPEECH_LEVEL;
     this.#hangoverMs = options.hangoverMs;
     this.#pcm16 = options.format.encoding === 'pcm16';
     const bytesPerMs = bytesPerSecond(options.format) / 1000;
@@ -88,10 +99,12 @@ export class RecognizerFeed {
 
   /** One frame of caller audio, arrived at monotonic `at` (ms). */
   push(frame: Uint8Array, at: number): void {
-    const loud = this.#isLoud(frame);
+    const level = this.#level(frame);
+    const loud = level >= this.#loudLevel;
+    const voiced = level >= this.#speechLevel;
     // Speech going on: held until a message's worth; an onset or the silence after speech: prompt.
-    const continuing = loud && this.#speaking;
-    this.#speaking = loud;
+    const continuing = voiced && this.#speaking;
+    this.#speaking = voiced;
     if (loud) {
       this.#lastLoudAt = at;
       this.#closed = false;
@@ -142,7 +155,8 @@ export class RecognizerFeed {
     this.#heldBytes += frame.byteLength;
   }
 
-  #isLoud(frame: Uint8Array): boolean {
+  /** Mean absolute sample level (0…32768). */
+  #level(frame: Uint8Array): number {
     let sum = 0;
     let samples: number;
     if (this.#pcm16) {
@@ -153,6 +167,6 @@ export class RecognizerFeed {
       samples = frame.byteLength;
       for (let i = 0; i < samples; i++) sum += MULAW_MAGNITUDE[frame[i]!]!;
     }
-    return samples > 0 && sum / samples >= this.#loudLevel;
+    return samples > 0 ? sum / samples : 0;
   }
 }
