@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../kernel/logger.js';
 
 export interface UpgradeRefusal {
@@ -13,6 +13,15 @@ export interface WebSocketRoute {
   verify?(req: IncomingMessage, url: URL): Promise<UpgradeRefusal | null>;
   /** Called once the socket is open. Must attach its own `message`, `close` and `error` listeners. */
   open(ws: WebSocket, req: IncomingMessage, url: URL): void;
+}
+
+/**
+ * A message's bytes as one Buffer. With `ws`'s default binary type that is what arrives (a
+ * fragmented message already joined); the other shapes of `RawData` are handled, not assumed away.
+ */
+export function messageBytes(raw: RawData): Buffer {
+  if (Buffer.isBuffer(raw)) return raw;
+  return Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
 }
 
 const STATUS_TEXT: Record<number, string> = {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { can } from '../auth/rbac.js';
 import type { CallLauncher } from '../calls/launcher.js';
 import { VrmError } from '../errors.js';
-import type { WebSocketRoute } from '../http/websockets.js';
+import { messageBytes, type WebSocketRoute } from '../http/websockets.js';
 import type { Services } from '../kernel/container.js';
 import { EventQueue } from '../providers/event-queue.js';
 import type { AudioFormat, Telephony, TelephonyEvent } from '../providers/types.js';
@@ -98,7 +98,7 @@ export function browserCallRoute(services: Services, launcher: CallLauncher): We
       const timer = setTimeout(() => fail(4401, 'send {"type":"start", "token", "agent"} first'), 10_000);
       ws.on('message', async (raw, isBinary) => {
         if (telephony) {
-          if (isBinary) return telephony.pushAudio(raw as Buffer);
+          if (isBinary) return telephony.pushAudio(messageBytes(raw));
           const parsed = ControlSchema.safeParse(safeJson(String(raw)));
           if (!parsed.success)
             return ws.send(JSON.stringify({ type: 'error', message: 'unknown control message' }));

@@ -1,5 +1,6 @@
-import type { RawData, WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { VrmError } from '../errors.js';
+import { messageBytes } from '../http/websockets.js';
 import type { Logger } from '../kernel/logger.js';
 import { EventQueue } from '../providers/event-queue.js';
 import {
@@ -59,7 +60,7 @@ export class TwilioMediaStream implements Telephony {
 
     ws.on('message', (raw, isBinary) => {
       if (isBinary) return this.#reject('binary frame');
-      const bytes = asBuffer(raw);
+      const bytes = messageBytes(raw);
       // Media frames (50 a second) in Twilio's layout skip the text, JSON.parse and zod.
       const media = readTwilioMedia(bytes);
       if (media) {
@@ -162,12 +163,6 @@ export class TwilioMediaStream implements Telephony {
     if (this.#invalid % 100 === 1)
       this.#log.warn({ reason, count: this.#invalid }, 'ignoring invalid Twilio message');
   }
-}
-
-/** A text frame's bytes: `ws` hands over one Buffer unless a message came in fragments. */
-function asBuffer(raw: RawData): Buffer {
-  if (Buffer.isBuffer(raw)) return raw;
-  return Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
 }
 
 function startFacts(message: TwilioStart): TwilioStreamStart {

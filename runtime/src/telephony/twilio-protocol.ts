@@ -105,7 +105,7 @@ const BACKSLASH = 0x5c;
  * The bytes are the UTF-8 of a text frame (`ws` has validated them): a byte that is not `"` or `\`
  * never starts or ends a JSON string there, so matching bytes is matching characters.
  */
-export function readTwilioMedia(bytes: Uint8Array): TwilioMediaFrame | undefined {
+export function readTwilioMedia(bytes: Buffer): TwilioMediaFrame | undefined {
   let at = literal(bytes, 0, EVENT);
   at = literal(bytes, digits(bytes, at), TRACK);
   const trackStart = at;
@@ -116,15 +116,14 @@ export function readTwilioMedia(bytes: Uint8Array): TwilioMediaFrame | undefined
   at = literal(bytes, digits(bytes, at), PAYLOAD);
   if (at < 0) return undefined;
   // The payload is the longest field (216 bytes a frame): searched natively, not byte by byte.
-  const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const payloadStart = at;
-  const payloadEnd = view.indexOf(QUOTE, at);
-  const backslash = view.indexOf(BACKSLASH, at);
+  const payloadEnd = bytes.indexOf(QUOTE, at);
+  const backslash = bytes.indexOf(BACKSLASH, at);
   if (payloadEnd < 0 || (backslash >= 0 && backslash < payloadEnd)) return undefined;
   at = literal(bytes, payloadEnd, STREAM_SID);
   at = literal(bytes, plain(bytes, at), END);
   if (at !== bytes.length) return undefined;
-  return { inbound, audio: Buffer.from(view.toString('latin1', payloadStart, payloadEnd), 'base64') };
+  return { inbound, audio: Buffer.from(bytes.toString('latin1', payloadStart, payloadEnd), 'base64') };
 }
 
 /** `at` past `text` when the bytes at `at` are `text`; -1 otherwise (and for `at` -1). */

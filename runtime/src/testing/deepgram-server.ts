@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { messageBytes } from '../http/websockets.js';
 import {
   INACTIVITY_CLOSE_REASON,
   type ListenControl,
@@ -218,7 +219,7 @@ export async function startDeepgramServer(options: DeepgramServerOptions = {}): 
       if (closing) return;
       // Restarts the inactivity countdown in place: audio arrives 50 times a second per session.
       idle.refresh();
-      const bytes = toBytes(data);
+      const bytes = messageBytes(data);
       if (isBinary) {
         if (bytes.length === 0) {
           log.record('empty binary frame (the deprecated way to close; send CloseStream)', bytes);
@@ -302,10 +303,4 @@ export async function startDeepgramServer(options: DeepgramServerOptions = {}): 
       await closeServer(http, sockets);
     },
   };
-}
-
-function toBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return data;
 }

@@ -1,3 +1,4 @@
+import { TELEPHONY_FRAME_MS } from '../audio/frames.js';
 import { EventQueue } from '../providers/event-queue.js';
 import {
   type AudioFormat,
@@ -107,7 +108,7 @@ export class ScriptedSttSession implements SpeechToTextSession {
   constructor(readonly options: SpeechToTextOptions) {}
   push(audio: Uint8Array): void {
     this.audioBytes += audio.byteLength;
-    const frameBytes = (bytesPerSecond(this.options.format) * 20) / 1000;
+    const frameBytes = (bytesPerSecond(this.options.format) * TELEPHONY_FRAME_MS) / 1000;
     for (let i = 0; i < audio.byteLength; i += frameBytes) this.frameMarkers.push(audio[i]!);
   }
   finalize(): void {
