@@ -1,4 +1,6 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { coresOf, cpuList } from '../runtime/src/bench/affinity.js';
 import { DEFAULT_LATENCIES } from '../runtime/src/bench/fakes.js';
 import { formatReport } from '../runtime/src/bench/report.js';
 import { runBench } from '../runtime/src/bench/run.js';
@@ -41,4 +43,39 @@ describe('vrm bench harness', () => {
     expect(report).toContain(`${result.machine.cores} cores`);
     expect(report).toContain('barge-in to clear');
   }, 120_000);
+
+  it.runIf(process.platform === 'linux' && os.cpus().length > 1)(
+    'pins the runtime to a core of its own and the load generator to the rest, then lets go',
+    async () => {
+      const allowed = (pid: number) => cpuList(coresOf(pid) ?? []);
+      const before = allowed(process.pid);
+      const last = os.cpus().length - 1;
+      const seen: string[] = [];
+      const result = await runBench({
+        levels: [2],
+        holdSec: 1,
+        latencyCalls: 1,
+        latencyTurns: 2,
+        warmupCalls: 0,
+        latencies: DEFAULT_LATENCIES,
+        pin: true,
+        progress: (line) => {
+          const pid = /^runtime pid (\d+)/.exec(line)?.[1];
+          if (pid) seen.push(`runtime ${allowed(Number(pid))}`);
+          if (line.startsWith('load generator')) seen.push(`load generator ${allowed(process.pid)}`);
+        },
+      });
+
+      expect(seen).toEqual([`runtime ${last}`, `load generator ${last === 1 ? '0' : `0-${last - 1}`}`]);
+      expect(result.cores).toEqual({ runtimes: [last], loadGenerator: [...Array(last).keys()] });
+      expect(result.levels[0]?.failures).toEqual([]);
+      expect(allowed(process.pid)).toBe(before);
+      const report = formatReport(result);
+      expect(report).toContain(`pinned    runtime on CPU ${last} (a core each)`);
+      expect(report).toMatch(
+        /on 1 core of the runtime's own, \d+ per core \(target ≥ 500 on the whole machine: not judged by a pinned run\)/,
+      );
+    },
+    120_000,
+  );
 });

@@ -27,6 +27,11 @@ export function formatReport(r: BenchResult): string {
     `          driven directly (no runtime): STT ${fmt(c.sttMs)} + LLM ${fmt(c.llmMs)} + TTS ${fmt(c.ttsMs)} = ${fmt(c.totalMs)} ms after endpointing vs ${fmt(afterEndpointing)} configured: test-server slack ${fmt(slack)} ms`,
     `load      1-min load average ${fmt(r.loadAverage[0], 2)} before, ${fmt(r.loadAverage[1], 2)} after${Math.max(...r.loadAverage) > m.cores ? ' — the machine was busy with other work; figures are pessimistic' : ''}`,
     `runtime   ${r.processes === 1 ? '1 process' : `${r.processes} processes, calls dialled to them in turn,`} on ${r.database === 'postgres' ? 'PostgreSQL (a throwaway database; its server CPU is the db CPU column)' : 'PGlite (in-process)'}`,
+    ...(r.cores
+      ? [
+          `pinned    runtime on CPU ${r.cores.runtimes.join(', ')} (a core each), load generator (callers and test servers) on CPU ${r.cores.loadGenerator.join(',')}${r.database === 'postgres' ? ', PostgreSQL unpinned' : ''}`,
+        ]
+      : []),
     '',
     `Latency: ${latency.dialed} calls, ${latency.turns} turns, ${latency.bargeIn.count} barge-ins`,
     row(['figure', 'p50', 'p90', 'p99', 'max', 'target', '']),
@@ -65,7 +70,7 @@ export function formatReport(r: BenchResult): string {
     ]),
     ...r.levels.map(levelRow),
     '',
-    `Highest level that held: ${r.maxCalls} concurrent calls (target ≥ ${TARGETS.concurrentCalls}: ${mark(r.maxCalls >= TARGETS.concurrentCalls)})`,
+    capacityVerdict(r),
     best
       ? `Memory per call at ${best.dialed} calls: ${fmt(best.runtime.rssPerCallMiB, 2)} MiB RSS, ${fmt(best.runtime.heapPerCallMiB, 2)} MiB heap after GC (target ≤ ${TARGETS.memoryPerCallMiB} MiB: ${mark(best.runtime.rssPerCallMiB <= TARGETS.memoryPerCallMiB)})`
       : '',
@@ -73,6 +78,14 @@ export function formatReport(r: BenchResult): string {
     `(${fmt(r.durationSec, 0)} s)`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function capacityVerdict(r: BenchResult): string {
+  if (!r.cores)
+    return `Highest level that held: ${r.maxCalls} concurrent calls (target ≥ ${TARGETS.concurrentCalls}: ${mark(r.maxCalls >= TARGETS.concurrentCalls)})`;
+  // Pinned, the runtimes had only some of the machine's cores: a per-core figure, not the machine's.
+  const n = r.cores.runtimes.length;
+  return `Highest level that held: ${r.maxCalls} concurrent calls on ${n} core${n === 1 ? '' : 's'} of the runtime's own, ${fmt(r.maxCalls / n, 0)} per core (target ≥ ${TARGETS.concurrentCalls} on the whole machine: not judged by a pinned run)`;
 }
 
 function levelRow(x: PhaseResult): string {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { type CoreLayout, coreLayout, coresOf, pinProcess } from './affinity.js';
 import { type Calibration, calibrate } from './calibrate.js';
 import {
   AGENT_REPLY,
@@ -48,6 +49,11 @@ export interface BenchOptions {
    * creates a throwaway database there, runs the runtime on it instead of PGlite, and drops it.
    */
   readonly databaseUrl?: string;
+  /**
+   * Give each runtime process a core of its own and the load generator the others (Linux,
+   * `taskset`): capacity then measures what one core carries for VRM, free of the harness's cost.
+   */
+  readonly pin?: boolean;
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -127,17 +133,23 @@ export interface BenchResult {
   readonly durationSec: number;
   /** 1-minute load average before and after: other work on a shared machine skews every figure. */
   readonly loadAverage: readonly [number, number];
+  /** The cores each side ran on, when pinned (`--pin`). */
+  readonly cores?: CoreLayout;
 }
 
 /** Runs the whole benchmark: provider test servers here, the runtime in a child process. */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
   const loadBefore = os.loadavg()[0]!;
+  // Before any pinning, which would hide the cores this process leaves to the runtimes.
+  const machine = machineInfo();
   const progress = options.progress ?? (() => {});
+  const processes = options.processes ?? 1;
+  const cores = options.pin ? coreLayout(processes) : undefined;
+  const ownCores = cores ? coresOf(process.pid) : undefined;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vrm-bench-'));
   const authToken = randomBytes(16).toString('hex');
   const fakes = await startProviderFakes(options.latencies);
-  const processes = options.processes ?? 1;
   let runtime: RuntimeGroup | undefined;
   let database: ThrowawayDatabase | undefined;
   try {
@@ -160,7 +172,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       unset: ['DATABASE_URL', 'TWILIO_ACCOUNT_SID', 'VRM_PUBLIC_URL'],
       nodeFlags: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
     });
-    for (const p of runtime.processes) progress(`runtime pid ${p.pid} at ${p.url}`);
+    for (const [i, p] of runtime.processes.entries()) {
+      if (cores) pinProcess(p.pid, [cores.runtimes[i]!]);
+      progress(`runtime pid ${p.pid} at ${p.url}${cores ? ` on CPU ${cores.runtimes[i]}` : ''}`);
+    }
+    if (cores) {
+      pinProcess(process.pid, cores.loadGenerator);
+      progress(`load generator on CPU ${cores.loadGenerator.join(',')}`);
+    }
     const agentId = await createBenchAgent(runtime.urlFor(0), options.latencies);
     const calibration = await calibrate(fakes);
     progress(`test servers alone: ${calibration.totalMs.toFixed(1)} ms per turn`);
@@ -210,7 +229,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
     const held = levels.filter((l) => l.holds).map((l) => l.calls);
     return {
-      machine: machineInfo(),
+      machine,
       processes,
       database: database ? 'postgres' : 'pglite',
       latencies: options.latencies,
@@ -221,8 +240,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       maxCalls: held.length > 0 ? Math.max(...held) : 0,
       durationSec: (performance.now() - started) / 1000,
       loadAverage: [loadBefore, os.loadavg()[0]!],
+      cores,
     };
   } finally {
+    if (ownCores) pinProcess(process.pid, ownCores);
     await runtime?.stop();
     await database?.drop();
     await fakes.close();

@@ -20,6 +20,7 @@ const ArgsSchema = z
     validate: z.boolean().optional(),
     'cpu-prof': z.string().optional(),
     processes: z.coerce.number().int().min(1).max(16).optional(),
+    pin: z.boolean().optional(),
     database: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
@@ -33,7 +34,7 @@ const ArgsSchema = z
 export const command: CommandModule = {
   summary: 'Measure turn latency, barge-in, capacity and memory per call against local provider test servers',
   usage:
-    'bench [--calls 50,100,200,500] [--hold SECONDS] [--latency-calls N] [--latency-turns N] [--quick] [--json] [--validate] [--cpu-prof DIR] [--processes N --database postgres://HOST/DB]',
+    'bench [--calls 50,100,200,500] [--hold SECONDS] [--latency-calls N] [--latency-turns N] [--quick] [--json] [--validate] [--cpu-prof DIR] [--processes N --database postgres://HOST/DB] [--pin]',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
@@ -48,6 +49,7 @@ export const command: CommandModule = {
         'cpu-prof': { type: 'string' },
         processes: { type: 'string' },
         database: { type: 'string' },
+        pin: { type: 'boolean' },
       },
       strict: true,
     });
@@ -70,6 +72,7 @@ export const command: CommandModule = {
       validate: a.validate,
       processes: a.processes,
       databaseUrl: a.database,
+      pin: a.pin,
       progress: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(a.json ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result));
