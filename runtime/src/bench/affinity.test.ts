@@ -5,12 +5,19 @@ import { coreLayout, coresOf, cpuList, pinProcess } from './affinity.js';
 
 describe('coreLayout', () => {
   it('gives each runtime process one of the last cores and the load generator the rest', () => {
-    expect(coreLayout(1, 2)).toEqual({ runtimes: [1], loadGenerator: [0] });
-    expect(coreLayout(2, 4)).toEqual({ runtimes: [2, 3], loadGenerator: [0, 1] });
+    expect(coreLayout(1, [0, 1])).toEqual({ runtimes: [1], loadGenerator: [0] });
+    expect(coreLayout(2, [3, 0, 1, 2])).toEqual({ runtimes: [2, 3], loadGenerator: [0, 1] });
+    // Only the cores this process may use: an outer taskset or cgroup may have narrowed them.
+    expect(coreLayout(1, [2, 5, 6])).toEqual({ runtimes: [6], loadGenerator: [2, 5] });
   });
 
   it('refuses a layout that leaves the load generator no core, and says how many processes fit', () => {
-    expect(() => coreLayout(2, 2)).toThrow(/this machine has 2 core\(s\): use --processes 1 or fewer/);
+    expect(() => coreLayout(2, [0, 1])).toThrow(
+      /this process may run on 2 core\(s\) \(CPU 0-1\): use --processes 1 or fewer/,
+    );
+    expect(() => coreLayout(1, [3])).toThrow(
+      /this process may run on 1 core\(s\) \(CPU 3\): it needs two or more/,
+    );
   });
 });
 

@@ -18,17 +18,26 @@ export interface CoreLayout {
 }
 
 /**
- * The last `processes` cores for the runtimes, one each; the cores before them for the load
- * generator. Throws when the machine has no core left for the load generator.
+ * The last `processes` of the `available` cores for the runtimes, one each; the cores before them
+ * for the load generator. `available` defaults to the cores this process may run on (its affinity,
+ * which a cgroup or an outer `taskset` may have narrowed). Throws when no core is left for the load
+ * generator.
  */
-export function coreLayout(processes: number, cores = os.cpus().length): CoreLayout {
-  if (processes >= cores)
+export function coreLayout(processes: number, available = coresOf(process.pid) ?? allCores()): CoreLayout {
+  if (processes >= available.length) {
+    const fix =
+      available.length < 2 ? 'it needs two or more' : `use --processes ${available.length - 1} or fewer`;
     throw new Error(
-      `--pin gives each of the ${processes} runtime process(es) a core of its own and the load generator the rest, but this machine has ${cores} core(s): use --processes ${Math.max(1, cores - 1)} or fewer`,
+      `--pin gives each of the ${processes} runtime process(es) a core of its own and the load generator the rest, but this process may run on ${available.length} core(s) (CPU ${cpuList(available)}): ${fix}`,
     );
-  const runtimes = Array.from({ length: processes }, (_, i) => cores - processes + i);
-  const loadGenerator = Array.from({ length: cores - processes }, (_, i) => i);
-  return { runtimes, loadGenerator };
+  }
+  const sorted = [...available].sort((a, b) => a - b);
+  const split = sorted.length - processes;
+  return { runtimes: sorted.slice(split), loadGenerator: sorted.slice(0, split) };
+}
+
+function allCores(): number[] {
+  return Array.from({ length: os.cpus().length }, (_, i) => i);
 }
 
 /**

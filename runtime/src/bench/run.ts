@@ -146,7 +146,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const progress = options.progress ?? (() => {});
   const processes = options.processes ?? 1;
   const cores = options.pin ? coreLayout(processes) : undefined;
-  const ownCores = cores ? coresOf(process.pid) : undefined;
+  const ownCores = coresOf(process.pid);
+  let pinnedSelf = false;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vrm-bench-'));
   const authToken = randomBytes(16).toString('hex');
   const fakes = await startProviderFakes(options.latencies);
@@ -178,6 +179,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
     if (cores) {
       pinProcess(process.pid, cores.loadGenerator);
+      pinnedSelf = true;
       progress(`load generator on CPU ${cores.loadGenerator.join(',')}`);
     }
     const agentId = await createBenchAgent(runtime.urlFor(0), options.latencies);
@@ -243,7 +245,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       cores,
     };
   } finally {
-    if (ownCores) pinProcess(process.pid, ownCores);
+    // Back on every core it had: the caller (a test run, say) goes on in this process.
+    if (pinnedSelf && ownCores) pinProcess(process.pid, ownCores);
     await runtime?.stop();
     await database?.drop();
     await fakes.close();
