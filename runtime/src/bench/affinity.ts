@@ -18,12 +18,10 @@ export interface CoreLayout {
 }
 
 /**
- * The last `processes` of the `available` cores for the runtimes, one each; the cores before them
- * for the load generator. `available` defaults to the cores this process may run on (its affinity,
- * which a cgroup or an outer `taskset` may have narrowed). Throws when no core is left for the load
- * generator.
+ * The last `processes` of the `available` cores (see `currentCores`) for the runtimes, one each;
+ * the cores before them for the load generator. Throws when no core is left for the load generator.
  */
-export function coreLayout(processes: number, available = coresOf(process.pid) ?? allCores()): CoreLayout {
+export function coreLayout(processes: number, available: readonly number[]): CoreLayout {
   if (processes >= available.length) {
     const fix =
       available.length < 2 ? 'it needs two or more' : `use --processes ${available.length - 1} or fewer`;
@@ -36,8 +34,12 @@ export function coreLayout(processes: number, available = coresOf(process.pid) ?
   return { runtimes: sorted.slice(split), loadGenerator: sorted.slice(0, split) };
 }
 
-function allCores(): number[] {
-  return Array.from({ length: os.cpus().length }, (_, i) => i);
+/**
+ * The cores this process may run on: its affinity, which a cgroup or an outer `taskset` may have
+ * narrowed (every core where /proc does not say).
+ */
+export function currentCores(): number[] {
+  return coresOf(process.pid) ?? Array.from({ length: os.cpus().length }, (_, i) => i);
 }
 
 /**

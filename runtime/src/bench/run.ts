@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { type CoreLayout, coreLayout, coresOf, pinProcess } from './affinity.js';
+import { type CoreLayout, coreLayout, currentCores, pinProcess } from './affinity.js';
 import { type Calibration, calibrate } from './calibrate.js';
 import {
   AGENT_REPLY,
@@ -145,8 +145,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const machine = machineInfo();
   const progress = options.progress ?? (() => {});
   const processes = options.processes ?? 1;
-  const cores = options.pin ? coreLayout(processes) : undefined;
-  const ownCores = coresOf(process.pid);
+  const ownCores = options.pin ? currentCores() : undefined;
+  const cores = ownCores ? coreLayout(processes, ownCores) : undefined;
   let pinnedSelf = false;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vrm-bench-'));
   const authToken = randomBytes(16).toString('hex');

@@ -105,11 +105,13 @@ export class ScriptedSttSession implements SpeechToTextSession {
   readonly frameMarkers: number[] = [];
   finalized = false;
   closed = false;
-  constructor(readonly options: SpeechToTextOptions) {}
+  readonly #frameBytes: number;
+  constructor(readonly options: SpeechToTextOptions) {
+    this.#frameBytes = (bytesPerSecond(options.format) * TELEPHONY_FRAME_MS) / 1000;
+  }
   push(audio: Uint8Array): void {
     this.audioBytes += audio.byteLength;
-    const frameBytes = (bytesPerSecond(this.options.format) * TELEPHONY_FRAME_MS) / 1000;
-    for (let i = 0; i < audio.byteLength; i += frameBytes) this.frameMarkers.push(audio[i]!);
+    for (let i = 0; i < audio.byteLength; i += this.#frameBytes) this.frameMarkers.push(audio[i]!);
   }
   finalize(): void {
     this.finalized = true;
